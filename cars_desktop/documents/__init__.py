@@ -1,0 +1,1 @@
+"""Printed documents with reportlab: letters, checklists and release packs (the documents issue)."""

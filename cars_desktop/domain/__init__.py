@@ -1,0 +1,1 @@
+"""Vocabulary and rules of the service: no SQL, no Qt, no HTTP."""

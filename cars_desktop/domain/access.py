@@ -1,0 +1,129 @@
+"""Who may see and do what: one table, enforced by the services (Caldicott: need-to-know).
+
+The UI hides what a role cannot use, but the services check this policy on every call, so a
+command-line user or a bug in a page cannot reach past it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from cars_desktop.domain.errors import NotPermitted
+from cars_desktop.domain.users import Actor
+from cars_protocol.records import Appointment, RecordBase, Role
+
+
+class Permission(StrEnum):
+    VIEW_PEOPLE = "view_people"
+    EDIT_PEOPLE = "edit_people"
+    VIEW_CASEWORK = "view_casework"
+    EDIT_CASEWORK = "edit_casework"
+    REVIEW_CASEWORK = "review_casework"
+    MERGE_PEOPLE = "merge_people"
+    DELETE_RECORDS = "delete_records"
+    BOOK_APPOINTMENTS = "book_appointments"
+    VIEW_ALL_APPOINTMENTS = "view_all_appointments"
+    VIEW_OWN_BOOKINGS = "view_own_bookings"
+    VIEW_KPIS = "view_kpis"
+    EXPORT_RECORDS = "export_records"
+    ENROL_USERS = "enrol_users"
+    RESET_OTHERS_PASSWORDS = "reset_others_passwords"
+    CLEAR_LOCKOUTS = "clear_lockouts"
+    LIST_USERS = "list_users"
+    ROTATE_RECOVERY_KEY = "rotate_recovery_key"
+    MANAGE_SETTINGS = "manage_settings"
+    BACKUP_AND_RESTORE = "backup_and_restore"
+    VERIFY_AUDIT = "verify_audit"
+
+
+P = Permission
+
+_CASEWORK = {
+    P.VIEW_PEOPLE,
+    P.EDIT_PEOPLE,
+    P.VIEW_CASEWORK,
+    P.EDIT_CASEWORK,
+    P.BOOK_APPOINTMENTS,
+    P.VIEW_ALL_APPOINTMENTS,
+}
+
+POLICY: dict[Role, frozenset[Permission]] = {
+    Role.WORKER: frozenset(_CASEWORK),
+    Role.COURT_WORKER: frozenset(_CASEWORK),
+    Role.SUPERVISOR: frozenset(
+        _CASEWORK
+        | {
+            P.REVIEW_CASEWORK,
+            P.MERGE_PEOPLE,
+            P.DELETE_RECORDS,
+            P.VIEW_KPIS,
+            P.EXPORT_RECORDS,
+            P.ENROL_USERS,
+            P.CLEAR_LOCKOUTS,
+            P.LIST_USERS,
+            P.VERIFY_AUDIT,
+        }
+    ),
+    # An administrator runs the workstation but reads no casework unless also a supervisor.
+    Role.ADMIN: frozenset(
+        {
+            P.EXPORT_RECORDS,
+            P.ENROL_USERS,
+            P.RESET_OTHERS_PASSWORDS,
+            P.CLEAR_LOCKOUTS,
+            P.LIST_USERS,
+            P.ROTATE_RECOVERY_KEY,
+            P.MANAGE_SETTINGS,
+            P.BACKUP_AND_RESTORE,
+            P.VERIFY_AUDIT,
+        }
+    ),
+    # Custody staff book out-of-hours appointments and see only those they booked.
+    Role.CUSTODY_STAFF: frozenset({P.BOOK_APPOINTMENTS, P.VIEW_OWN_BOOKINGS}),
+}
+
+
+def permissions_of(roles: Iterable[Role]) -> frozenset[Permission]:
+    """Roles add up: the union of what each allows."""
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= POLICY[role]
+    return frozenset(granted)
+
+
+def allows(actor: Actor, permission: Permission) -> bool:
+    """Whether any of the actor's roles grants the permission."""
+    return permission in permissions_of(actor.roles)
+
+
+def require(actor: Actor, permission: Permission, doing: str) -> None:
+    """Stop a use case the actor's roles do not allow, naming what was refused."""
+    if not allows(actor, permission):
+        raise NotPermitted(f"your role does not allow you to {doing}")
+
+
+def may_view(actor: Actor, record: RecordBase) -> bool:
+    """Record-level need-to-know: which records this actor may open."""
+    granted = permissions_of(actor.roles)
+    if isinstance(record, Appointment):
+        if P.VIEW_ALL_APPOINTMENTS in granted:
+            return True
+        return P.VIEW_OWN_BOOKINGS in granted and record.booked_by == actor.username
+    if record.record_type == "person":
+        return P.VIEW_PEOPLE in granted
+    return P.VIEW_CASEWORK in granted
+
+
+def may_save(actor: Actor, record: RecordBase) -> bool:
+    """Record-level rule for creating or changing a record of this type."""
+    granted = permissions_of(actor.roles)
+    if isinstance(record, Appointment):
+        if P.EDIT_CASEWORK in granted:
+            return True
+        return P.BOOK_APPOINTMENTS in granted and record.booked_by == actor.username
+    if record.record_type == "review_decision":
+        return P.REVIEW_CASEWORK in granted
+    if record.record_type == "person":
+        return P.EDIT_PEOPLE in granted
+    return P.EDIT_CASEWORK in granted

@@ -1,0 +1,1 @@
+"""Alembic migrations of the workstation store, run after unlock on the keyed connection."""

@@ -1,0 +1,199 @@
+"""ORM tables of the workstation store.
+
+Records are kept as validated JSON bodies (the pydantic schema of `cars_protocol` is the one
+definition of their fields) in one `records` table, with typed index tables beside it for the
+searches the work needs. Every revision is kept in `record_history`, so amendments and merges
+never lose what was there before.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Dialect,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def to_db_time(value: datetime) -> str:
+    """The stored text of a UTC time (also used by the hand-written hot-path statements)."""
+    if value.tzinfo is None:
+        raise ValueError("store times must be zone-aware")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class UtcTimestamp(TypeDecorator[datetime]):
+    """UTC times as ISO text: SQLite has no zone-aware type, and ISO UTC text sorts in time order."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise ValueError("store times must be datetimes")
+        return to_db_time(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the workstation store."""
+
+
+class MetaRow(Base):
+    """Facts about this store: workstation id, site, the unlock-journal anchor."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class UserRow(Base):
+    """A user enrolled at this workstation (their key slot lives in the vault file)."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    roles: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcTimestamp())
+
+
+class RecordRow(Base):
+    """The current revision of every record, live or tombstoned."""
+
+    __tablename__ = "records"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    revision: Mapped[int] = mapped_column(Integer)
+    site_code: Mapped[str] = mapped_column(String(40))
+    author: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcTimestamp())
+    updated_at: Mapped[datetime] = mapped_column(UtcTimestamp())
+    live: Mapped[bool] = mapped_column(Boolean)
+    body: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        Index("ix_records_type_updated", "record_type", "updated_at"),
+        Index("ix_records_person", "person_id", "record_type"),
+    )
+
+
+class RecordHistoryRow(Base):
+    """Every revision ever saved, for amendments, review and conflict resolution."""
+
+    __tablename__ = "record_history"
+
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    saved_at: Mapped[datetime] = mapped_column(UtcTimestamp())
+    saved_by: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["record_id"], ["records.id"], name="fk_history_record"),
+    )
+
+
+class PersonIndexRow(Base):
+    """Search keys for people: normalised names, date of birth, PNC id."""
+
+    __tablename__ = "person_index"
+
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    family_name_key: Mapped[str] = mapped_column(String(100))
+    given_names_key: Mapped[str] = mapped_column(String(150))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    pnc_id: Mapped[str | None] = mapped_column(String(20))
+    live: Mapped[bool] = mapped_column(Boolean)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["person_id"], ["records.id"], name="fk_person_index_record"),
+        Index("ix_person_name_dob", "family_name_key", "date_of_birth"),
+        Index("ix_person_dob", "date_of_birth"),
+        Index("ix_person_pnc", "pnc_id"),
+    )
+
+
+class EpisodeIndexRow(Base):
+    """Search keys for custody episodes: the custody record number."""
+
+    __tablename__ = "episode_index"
+
+    episode_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    custody_record_number: Mapped[str] = mapped_column(String(40), index=True)
+
+    __table_args__ = (
+        ForeignKeyConstraint(["episode_id"], ["records.id"], name="fk_episode_index_record"),
+    )
+
+
+class OutboxRow(Base):
+    """A change waiting to be pushed to the central server (written in the record's transaction)."""
+
+    __tablename__ = "outbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(36))
+    revision: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcTimestamp())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcTimestamp())
+
+    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "seq"),)
+
+
+class AuditRow(Base):
+    """One DPA 2018 s.62 log entry, hash-chained to the one before and signed."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    username: Mapped[str] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(200))
+    workstation_id: Mapped[str] = mapped_column(String(64))
+    operation: Mapped[str] = mapped_column(String(40))
+    record_type: Mapped[str | None] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(36))
+    justification: Mapped[str | None] = mapped_column(Text)
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    legal_basis: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+    __table_args__ = (Index("ix_audit_record", "record_id"),)
+
+
+class AuditHeadRow(Base):
+    """The signed latest entry, so cutting entries off the end of the log is detected."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

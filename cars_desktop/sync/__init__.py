@@ -1,0 +1,1 @@
+"""Outbox push, pull and apply with the central server (the sync issue)."""

@@ -1,0 +1,1 @@
+"""Package data of CARS Desktop (installed as `cars_resources`): reference data, wording, icons."""
