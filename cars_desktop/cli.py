@@ -28,7 +28,7 @@ log = logging.getLogger("cars_desktop.cli")
 
 DEMO_ADMIN = "demo.admin"
 DEMO_USER = "demo.worker"
-DEMO_PASSWORD = "demo-password-2026"  # documented in README.md: demo data only, never real
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the documented demo password (README.md), demo data only
 DEMO_SITE = "OLDBURY"
 
 Handler = Callable[[argparse.Namespace, Settings, Path], int]
@@ -58,13 +58,21 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, starts the program.",
     )
     parser.add_argument("--version", action="version", version=f"cars-desktop {__version__}")
-    parser.add_argument("--data-dir", type=Path, help="the workstation's data folder (default: the machine folder)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="the workstation's data folder (default: the machine folder)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    init = commands.add_parser("init", help="create a standalone workstation store and print its recovery key once")
+    init = commands.add_parser(
+        "init", help="create a standalone workstation store and print its recovery key once"
+    )
     init.add_argument("--site", required=True, help="the site code of this workstation (for example OLDBURY)")
     init.add_argument("--admin", required=True, help="user name of the first administrator")
-    init.add_argument("--password-stdin", action="store_true", help="read the administrator's new password from standard input")
+    init.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the administrator's new password from standard input",
+    )
 
     seed = commands.add_parser("seed", help="fill the store with invented people and casework")
     _add_user_auth(seed)
@@ -72,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--days", type=int, default=30, help="spread over this many past days (default 30)")
     seed.add_argument("--random-seed", type=int, default=1, help="same seed, same data (default 1)")
 
-    demo = commands.add_parser("demo", help="set up a throwaway demo workstation, seed it and open the program")
+    demo = commands.add_parser(
+        "demo", help="set up a throwaway demo workstation, seed it and open the program"
+    )
     demo.add_argument("--people", type=int, default=300, help="how many invented people (default 300)")
     demo.add_argument("--no-gui", action="store_true", help="set up and seed only; print where it is")
 
@@ -81,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify = audit_commands.add_parser("verify", help="check the whole chain; exit 0 if intact")
     _add_user_auth(verify)
 
-    export = commands.add_parser("export", help="write every record you may see as JSON Lines (supervisors, admins)")
+    export = commands.add_parser(
+        "export", help="write every record you may see as JSON Lines (supervisors, admins)"
+    )
     _add_user_auth(export)
     export.add_argument("--out", type=Path, required=True, help="the new file to write")
     export.add_argument("--justification", help="why the export is made (recorded in the audit log)")
@@ -100,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_user_auth(passwd, required=False)
     passwd.add_argument("--for", dest="target", help="the user whose password to reset")
-    passwd.add_argument("--recovery-key", action="store_true", help="use the recovery key instead of a password")
+    passwd.add_argument(
+        "--recovery-key", action="store_true", help="use the recovery key instead of a password"
+    )
     unlock = users_commands.add_parser("unlock", help="clear a user's lockout (admin or supervisor)")
     _add_user_auth(unlock)
     unlock.add_argument("username", help="the locked-out user")
@@ -109,7 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     recovery = commands.add_parser("recovery-key", help="the workstation's recovery key")
     recovery_commands = recovery.add_subparsers(dest="recovery_key_command", metavar="ACTION", required=True)
-    rotate = recovery_commands.add_parser("rotate", help="make a new recovery key (admin); the old one stops working")
+    rotate = recovery_commands.add_parser(
+        "rotate", help="make a new recovery key (admin); the old one stops working"
+    )
     _add_user_auth(rotate)
 
     backup = commands.add_parser("backup", help="write an encrypted backup file (admin)")
@@ -119,8 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="rebuild the store from a backup file (admin)")
     restore.add_argument("file", type=Path, help="the backup file")
     _add_user_auth(restore)
-    restore.add_argument("--recovery-key", action="store_true", help="use the recovery key instead of your password")
-    restore.add_argument("--replace", action="store_true", help="set an existing store aside (it is kept, not deleted)")
+    restore.add_argument(
+        "--recovery-key", action="store_true", help="use the recovery key instead of your password"
+    )
+    restore.add_argument(
+        "--replace", action="store_true", help="set an existing store aside (it is kept, not deleted)"
+    )
     return parser
 
 
@@ -280,10 +300,19 @@ def _run_restore(args: argparse.Namespace, settings: Settings, data_dir: Path) -
     username = check_username(args.user)
     secrets = SecretReader(args.password_stdin)
     if args.recovery_key:
-        session = restore_store(settings, data_dir, args.file, username, recovery_text=secrets.read("Recovery key: "), replace=args.replace)
+        session = restore_store(
+            settings,
+            data_dir,
+            args.file,
+            username,
+            recovery_text=secrets.read("Recovery key: "),
+            replace=args.replace,
+        )
     else:
         password = secrets.read(f"Password for {username}: ")
-        session = restore_store(settings, data_dir, args.file, username, password=password, replace=args.replace)
+        session = restore_store(
+            settings, data_dir, args.file, username, password=password, replace=args.replace
+        )
     session.lock("command_finished")
     print(f"Restored {args.file} into {data_dir}")
     return 0
@@ -381,5 +410,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception:
         log.exception("unexpected error")
-        print("cars-desktop: an unexpected error stopped the command; the log file has the details", file=sys.stderr)
+        print(
+            "cars-desktop: an unexpected error stopped the command; the log file has the details",
+            file=sys.stderr,
+        )
         return 70

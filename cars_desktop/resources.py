@@ -6,6 +6,7 @@ bundle unpacks it under `sys._MEIPASS`; a source checkout has it beside the pack
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from datetime import date
@@ -13,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from cars_desktop.domain.errors import InvalidInput
 
@@ -25,11 +26,10 @@ def resources_root() -> Path:
     if frozen:
         return Path(frozen) / "resources"
     try:
-        import cars_resources
-
-        return Path(cars_resources.__file__).parent
+        package = importlib.import_module("cars_resources")
     except ImportError:
         return Path(__file__).resolve().parent.parent / "resources"
+    return Path(str(package.__file__)).parent
 
 
 def resource_path(*parts: str) -> Path:
@@ -63,7 +63,7 @@ class ReferenceList(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    list: str
+    list_name: str = Field(alias="list")
     version: int
     items: tuple[ReferenceItem, ...]
 
@@ -77,7 +77,7 @@ class ReferenceList(BaseModel):
             if item.code == code:
                 return item
         valid = ", ".join(i.code for i in self.current(on))
-        raise InvalidInput(f"{code!r} is not a known {self.list.replace('_', ' ')} code; use one of: {valid}")
+        raise InvalidInput(f"{code!r} is not a known {self.list_name.replace('_', ' ')} code; use one of: {valid}")
 
 
 @cache

@@ -25,7 +25,11 @@ CUSTODY_PASSWORD = "custody pass 42"
 SITE = "OLDBURY"
 
 # Argon2id at test cost everywhere but the vault's own cost test (tests/storage/test_vault.py).
-CHEAP_KDF_ENV = {"CARS_ARGON2_MEMORY_KIB": "1024", "CARS_ARGON2_TIME_COST": "1", "CARS_ARGON2_PARALLELISM": "1"}
+CHEAP_KDF_ENV = {
+    "CARS_ARGON2_MEMORY_KIB": "1024",
+    "CARS_ARGON2_TIME_COST": "1",
+    "CARS_ARGON2_PARALLELISM": "1",
+}
 
 
 def stress_rounds(default_for_ci: int) -> int:

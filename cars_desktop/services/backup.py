@@ -24,8 +24,8 @@ from cars_desktop.config import Settings
 from cars_desktop.domain import recovery_key
 from cars_desktop.domain.access import Permission, require
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
-from cars_desktop.domain.users import Actor
 from cars_desktop.domain.errors import AuthenticationFailed, InvalidInput, StoreError
+from cars_desktop.domain.users import Actor
 from cars_desktop.services.workstation import (
     JOURNAL_ANCHOR,
     WorkstationSession,
@@ -158,7 +158,11 @@ def restore_store(
         uow.audit(
             AuditEvent(
                 AuditOperation.ADMINISTRATION,
-                details={"action": "restored", "from": backup.name, "backup_made": manifest.created_at.isoformat()},
+                details={
+                    "action": "restored",
+                    "from": backup.name,
+                    "backup_made": manifest.created_at.isoformat(),
+                },
             )
         )
         uow.commit()

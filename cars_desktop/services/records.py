@@ -37,7 +37,9 @@ def _changed_fields(before: RecordBase, after: RecordBase) -> list[str]:
     return sorted(k for k in new if k not in skip and old.get(k) != new.get(k))
 
 
-def _store_one(uow: UnitOfWork, session: WorkstationSession, record: RecordBase, justification: str | None) -> RecordBase:
+def _store_one(
+    uow: UnitOfWork, session: WorkstationSession, record: RecordBase, justification: str | None
+) -> RecordBase:
     if not may_save(session.actor, record):
         raise NotPermitted(f"your role does not allow you to save a {record.record_type.replace('_', ' ')}")
     now = utc_now()
@@ -71,7 +73,9 @@ def _store_one(uow: UnitOfWork, session: WorkstationSession, record: RecordBase,
     return to_save
 
 
-def save_records(session: WorkstationSession, records: Iterable[RecordBase], justification: str | None = None) -> Saved:
+def save_records(
+    session: WorkstationSession, records: Iterable[RecordBase], justification: str | None = None
+) -> Saved:
     """Save several records in one transaction: all or none (used by forms and by seeding)."""
     with session.unit_of_work() as uow:
         saved = tuple(_store_one(uow, session, r, justification) for r in records)
@@ -84,14 +88,18 @@ def save_record(session: WorkstationSession, record: RecordBase, justification: 
     return save_records(session, [record], justification)
 
 
-def open_record(session: WorkstationSession, record_id: uuid.UUID, justification: str | None = None) -> RecordBase:
+def open_record(
+    session: WorkstationSession, record_id: uuid.UUID, justification: str | None = None
+) -> RecordBase:
     """Open a record to read it: a consultation, logged with who and when."""
     with session.unit_of_work() as uow:
         record = uow.records.get(record_id)
         if record is None or not may_view(session.actor, record):
             raise RecordNotFound("no record with that reference is available to you")
         uow.audit(
-            AuditEvent(AuditOperation.CONSULTATION, record.record_type, str(record.id), justification=justification)
+            AuditEvent(
+                AuditOperation.CONSULTATION, record.record_type, str(record.id), justification=justification
+            )
         )
         uow.commit()
     return record
@@ -157,15 +165,22 @@ def delete_record(session: WorkstationSession, record_id: uuid.UUID, reason: str
             raise RecordNotFound("no live record with that reference exists")
         now = utc_now()
         tomb = Tombstone(at=now, by=session.user.username, reason=reason.strip())
-        dead = record.model_copy(update={"tombstone": tomb, "revision": record.revision + 1, "updated_at": now})
+        dead = record.model_copy(
+            update={"tombstone": tomb, "revision": record.revision + 1, "updated_at": now}
+        )
         uow.records.save(dead, session.user.username)
         uow.outbox.add(dead, now)
-        uow.audit(AuditEvent(AuditOperation.ERASURE, record.record_type, str(record.id), justification=reason), at=now)
+        uow.audit(
+            AuditEvent(AuditOperation.ERASURE, record.record_type, str(record.id), justification=reason),
+            at=now,
+        )
         uow.commit()
     return Saved((dead,), Changes.of(dead.record_type, dead.id))
 
 
-def merge_people(session: WorkstationSession, keep_id: uuid.UUID, duplicate_id: uuid.UUID, reason: str) -> Saved:
+def merge_people(
+    session: WorkstationSession, keep_id: uuid.UUID, duplicate_id: uuid.UUID, reason: str
+) -> Saved:
     """Merge a duplicate person into another: their records move across, the duplicate is tombstoned.
 
     Both people's histories stay: each moved record gets a new revision, and the duplicate keeps
@@ -178,19 +193,33 @@ def merge_people(session: WorkstationSession, keep_id: uuid.UUID, duplicate_id: 
         raise InvalidInput("say why these two records are the same person")
     with session.unit_of_work() as uow:
         keep, duplicate = uow.records.get(keep_id), uow.records.get(duplicate_id)
-        if not isinstance(keep, Person) or not isinstance(duplicate, Person) or not (keep.is_live and duplicate.is_live):
+        if (
+            not isinstance(keep, Person)
+            or not isinstance(duplicate, Person)
+            or not (keep.is_live and duplicate.is_live)
+        ):
             raise RecordNotFound("both people must exist and be live to merge them")
         now = utc_now()
         changed: list[RecordBase] = []
         for record in uow.records.for_person(duplicate_id):
             if isinstance(record, Person):
                 continue
-            moved = record.model_copy(update={"person_id": keep_id, "revision": record.revision + 1, "updated_at": now})
+            moved = record.model_copy(
+                update={"person_id": keep_id, "revision": record.revision + 1, "updated_at": now}
+            )
             changed.append(moved)
-        aliases = list(dict.fromkeys([*keep.aliases, f"{duplicate.given_names} {duplicate.family_name}", *duplicate.aliases]))
-        merged_keep = keep.model_copy(update={"aliases": aliases[:20], "revision": keep.revision + 1, "updated_at": now})
+        aliases = list(
+            dict.fromkeys(
+                [*keep.aliases, f"{duplicate.given_names} {duplicate.family_name}", *duplicate.aliases]
+            )
+        )
+        merged_keep = keep.model_copy(
+            update={"aliases": aliases[:20], "revision": keep.revision + 1, "updated_at": now}
+        )
         tomb = Tombstone(at=now, by=session.user.username, reason=reason.strip(), merged_into=keep_id)
-        dead = duplicate.model_copy(update={"tombstone": tomb, "revision": duplicate.revision + 1, "updated_at": now})
+        dead = duplicate.model_copy(
+            update={"tombstone": tomb, "revision": duplicate.revision + 1, "updated_at": now}
+        )
         for record in [*changed, merged_keep, dead]:
             uow.records.save(record, session.user.username)
             uow.outbox.add(record, now)

@@ -40,13 +40,22 @@ from cars_protocol.records import (
     Sex,
 )
 
-GIVEN_FEMALE = "Amelia Ava Chloe Demi Ellie Freya Grace Hollie Isla Jade Kayleigh Leah Megan Niamh Olivia Paige Rosie Shannon Tegan Zara".split()
-GIVEN_MALE = "Aaron Bradley Callum Dean Ethan Frankie Gavin Harvey Isaac Jordan Kieran Liam Mason Nathan Owen Reece Shane Tyler Wayne Zack".split()
-FAMILY = (
-    "Abbott Ashdown Barlow Birtwhistle Cartwright Chadwick Dunmore Ellery Fairweather Fenwick Garside "
-    "Hartigan Holloway Illingworth Jephcott Kershaw Lamplugh Marchbank Nettleship Oakden Pemberton "
-    "Quarmby Rushworth Scattergood Thistlethwaite Underhill Vickerstaff Wainwright Yardley Zouch"
+GIVEN_FEMALE = (
+    "Amelia Ava Chloe Demi Ellie Freya Grace Hollie Isla Jade Kayleigh Leah Megan Niamh Olivia "
+    "Paige Rosie Shannon Tegan Zara"
 ).split()
+GIVEN_MALE = (
+    "Aaron Bradley Callum Dean Ethan Frankie Gavin Harvey Isaac Jordan Kieran Liam Mason Nathan "
+    "Owen Reece Shane Tyler Wayne Zack"
+).split()
+FAMILY = (
+    "Abbott Ashdown Barlow Birtwhistle Cartwright Chadwick Dunmore Ellery Fairweather Fenwick "
+    "Garside Hartigan Holloway Illingworth Jephcott Kershaw Lamplugh Marchbank Nettleship "
+    "Oakden Pemberton Quarmby Rushworth Scattergood Thistlethwaite Underhill Vickerstaff "
+    "Wainwright Yardley Zouch"
+).split()
+PNC_LETTERS = "ABCDEFGHJKLMNPRTUVWXYZ"
+POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 OFFENCES = {
     "theft_shop": "Theft from a shop",
     "burglary": "Burglary (dwelling)",
@@ -80,8 +89,14 @@ class _Generator:
         self.author = author
         self.end = end
         self.days = days
-        self.las = [i.code for i in reference_list("local_authorities").current(end) if i.code != "OUT-OF-AREA"]
-        self.providers = {la: i.code for i in reference_list("providers").current(end) for la in i.extra("local_authorities") or []}
+        self.las = [
+            i.code for i in reference_list("local_authorities").current(end) if i.code != "OUT-OF-AREA"
+        ]
+        self.providers = {
+            la: i.code
+            for i in reference_list("providers").current(end)
+            for la in i.extra("local_authorities") or []
+        }
         self.sites = [i.code for i in reference_list("sites").current(end)]
 
     def _id(self) -> uuid.UUID:
@@ -94,7 +109,17 @@ class _Generator:
 
     def _base(self, at: datetime) -> dict[str, object]:
         site = self.site if self.rng.random() < 0.8 else self.rng.choice(self.sites)
-        return {"id": self._id(), "created_at": at, "updated_at": at, "site_code": site, "author": self.author}
+        return {
+            "id": self._id(),
+            "created_at": at,
+            "updated_at": at,
+            "site_code": site,
+            "author": self.author,
+        }
+
+    def _postcode(self) -> str:
+        inward = "".join(self.rng.choice(POSTCODE_LETTERS) for _ in range(2))
+        return f"B{self.rng.randrange(1, 99)} {self.rng.randrange(1, 9)}{inward}"
 
     def person(self) -> list[RecordBase]:
         rng = self.rng
@@ -104,15 +129,15 @@ class _Generator:
         la = rng.choice(self.las)
         first_seen = self._when()
         person = Person(
-            **self._base(first_seen),  # type: ignore[arg-type]
+            **self._base(first_seen),
             family_name=rng.choice(FAMILY),
             given_names=given,
             date_of_birth=dob,
             sex=Sex.FEMALE if female else Sex.MALE,
             local_authority=la,
             no_fixed_abode=la == "NFA",
-            pnc_id=f"{rng.randrange(70, 100):02d}/{rng.randrange(10**6):06d}{rng.choice('ABCDEFGHJKLMNPRTUVWXYZ')}",
-            postcode=None if la == "NFA" else f"B{rng.randrange(1, 99)} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+            pnc_id=f"{rng.randrange(70, 100):02d}/{rng.randrange(10**6):06d}{rng.choice(PNC_LETTERS)}",
+            postcode=None if la == "NFA" else self._postcode(),
         )
         records: list[RecordBase] = [person]
         for _ in range(1 if rng.random() < 0.7 else rng.randrange(2, 4)):
@@ -125,7 +150,7 @@ class _Generator:
         offence = rng.choice(list(OFFENCES))
         released = arrived + timedelta(hours=rng.randrange(3, 30))
         episode = CustodyEpisode(
-            **self._base(arrived),  # type: ignore[arg-type]
+            **self._base(arrived),
             person_id=person.id,
             custody_record_number=f"{rng.randrange(10, 99)}-{rng.randrange(10**7):07d}",
             arrived_at=arrived,
@@ -142,7 +167,7 @@ class _Generator:
             opiates = rng.random() < 0.35
             cocaine = rng.random() < 0.45
             test = DrugTest(
-                **self._base(arrived + timedelta(hours=1)),  # type: ignore[arg-type]
+                **self._base(arrived + timedelta(hours=1)),
                 person_id=person.id,
                 episode_id=episode.id,
                 sample_taken_at=arrived + timedelta(hours=1),
@@ -173,14 +198,16 @@ class _Generator:
         rng = self.rng
         completed = rng.random() < 0.9
         assessment = Assessment(
-            **self._base(at),  # type: ignore[arg-type]
+            **self._base(at),
             person_id=person.id,
             episode_id=episode.id,
             kind=kind,
             form_id=kind.value,
             form_version=1,
             answers={
-                "main_substance": "heroin" if opiates else rng.choice(["crack_cocaine", "alcohol", "cannabis", "cocaine"]),
+                "main_substance": "heroin"
+                if opiates
+                else rng.choice(["crack_cocaine", "alcohol", "cannabis", "cocaine"]),
                 "injecting": "current" if opiates and rng.random() < 0.3 else "never",
                 "consent_to_share": rng.random() < 0.85,
             },
@@ -191,10 +218,12 @@ class _Generator:
         if completed and rng.random() < 0.15:
             out.append(
                 Action(
-                    **self._base(at),  # type: ignore[arg-type]
+                    **self._base(at),
                     person_id=person.id,
                     source_record_id=assessment.id,
-                    action_type=rng.choice([ActionType.SAFEGUARDING, ActionType.CUSTODY_OFFICER_ALERT, ActionType.MARAC]),
+                    action_type=rng.choice(
+                        [ActionType.SAFEGUARDING, ActionType.CUSTODY_OFFICER_ALERT, ActionType.MARAC]
+                    ),
                     owner=self.author,
                 )
             )
@@ -204,7 +233,7 @@ class _Generator:
             supplied = at.date()
             out.append(
                 NaloxoneSupply(
-                    **self._base(at),  # type: ignore[arg-type]
+                    **self._base(at),
                     person_id=person.id,
                     episode_id=episode.id,
                     product=rng.choice(list(NaloxoneProduct)),
@@ -233,7 +262,7 @@ class _Generator:
             outcome = ReferralOutcome.NOT_CONVERTED
             extra["not_converted_reason"] = rng.choice(NOT_CONVERTED)
         return Referral(
-            **self._base(at),  # type: ignore[arg-type]
+            **self._base(at),
             person_id=person.id,
             assessment_id=assessment.id,
             provider_code=self.providers[la],
@@ -241,12 +270,12 @@ class _Generator:
             appointment_at=at + timedelta(days=rng.randrange(1, 8)),
             consent_scope=["treatment_provider"],
             outcome=outcome,
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
     def out_of_hours_booking(self, person: Person, released: datetime) -> Appointment:
         return Appointment(
-            **self._base(released),  # type: ignore[arg-type]
+            **self._base(released),
             person_id=person.id,
             starts_at=released + timedelta(days=1),
             location_site_code=self.site,
@@ -269,7 +298,9 @@ def seed(
     """Make `people` invented people with their custody histories, `batch_people` per transaction."""
     if people < 0 or days < 1:
         raise InvalidInput("--people must be 0 or more and --days 1 or more")
-    generator = _Generator(random.Random(random_seed), session.site_code, session.user.username, end or date.today(), days)
+    generator = _Generator(
+        random.Random(random_seed), session.site_code, session.user.username, end or date.today(), days
+    )
     counts: dict[str, int] = {}
     done = 0
     while done < people:

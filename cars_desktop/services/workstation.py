@@ -17,7 +17,13 @@ from pathlib import Path
 from cars_desktop.config import Settings
 from cars_desktop.domain import recovery_key
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
-from cars_desktop.domain.errors import AuthenticationFailed, IntegrityFailure, LockedOut, StoreError, StoreLocked
+from cars_desktop.domain.errors import (
+    AuthenticationFailed,
+    IntegrityFailure,
+    LockedOut,
+    StoreError,
+    StoreLocked,
+)
 from cars_desktop.domain.passwords import check_new_password
 from cars_desktop.domain.users import Actor, UserAccount
 from cars_desktop.resources import reference_list
@@ -59,7 +65,9 @@ class WorkstationSession:
 
     @property
     def actor(self) -> Actor:
-        return Actor(username=self.user.username, roles=self.user.roles, workstation_id=self.vault.workstation_id)
+        return Actor(
+            username=self.user.username, roles=self.user.roles, workstation_id=self.vault.workstation_id
+        )
 
     @property
     def site_code(self) -> str:
@@ -163,7 +171,9 @@ def _fold_journal(uow: UnitOfWork, journal: UnlockJournal) -> None:
         uow.audit(
             AuditEvent(
                 AuditOperation.SECURITY_ALERT,
-                details={"unlock_journal": "entries recorded before the last unlock were removed or replaced"},
+                details={
+                    "unlock_journal": "entries recorded before the last unlock were removed or replaced"
+                },
             )
         )
         anchor_seq = 0 if len(entries) < anchor_seq else anchor_seq
@@ -201,7 +211,9 @@ def _record_failure(settings: Settings, journal: UnlockJournal, username: str) -
     )
 
 
-def _open_session(settings: Settings, layout: StoreLayout, vault: Vault, data_key: bytes, username: str) -> WorkstationSession:
+def _open_session(
+    settings: Settings, layout: StoreLayout, vault: Vault, data_key: bytes, username: str
+) -> WorkstationSession:
     if not layout.database.exists():
         raise StoreError(f"the store file is missing from {layout.data_dir}; restore it from a backup")
     store = Store.open(layout.database, data_key)
@@ -243,7 +255,9 @@ def _record_login(session: WorkstationSession, details: dict[str, object]) -> No
         uow.commit()
 
 
-def unlock_with_recovery(settings: Settings, data_dir: Path, recovery_text: str, as_username: str) -> WorkstationSession:
+def unlock_with_recovery(
+    settings: Settings, data_dir: Path, recovery_text: str, as_username: str
+) -> WorkstationSession:
     """Unlock with the recovery key, acting as an enrolled user (to reset their password)."""
     layout = StoreLayout(data_dir)
     vault = Vault.load(layout.vault)

@@ -46,8 +46,9 @@ _CHAINED_FIELDS = (
 
 
 _STORED_FIELDS = (*_CHAINED_FIELDS, "entry_hash", "signature")
-_INSERT_ENTRY = (
-    f"INSERT INTO audit_log ({', '.join(_STORED_FIELDS)}) VALUES ({', '.join('?' * len(_STORED_FIELDS))})"
+# Built once from the constant column names above; values are always bound parameters.
+_INSERT_ENTRY = "INSERT INTO audit_log ({}) VALUES ({})".format(  # noqa: S608
+    ", ".join(_STORED_FIELDS), ", ".join("?" * len(_STORED_FIELDS))
 )
 _UPSERT_HEAD = (
     "INSERT INTO audit_head (id, seq, entry_hash, signature) VALUES (1, ?, ?, ?) ON CONFLICT (id)"
@@ -55,7 +56,7 @@ _UPSERT_HEAD = (
 )
 
 
-def entry_digest(entry: Mapping[str, Any]) -> str:
+def entry_digest(entry: Mapping[Any, Any]) -> str:
     """The hash that chains and is signed: every field but the hash and signature themselves."""
     material = [entry[name] for name in _CHAINED_FIELDS]
     return hashlib.sha256(json.dumps(material, separators=(",", ":")).encode()).hexdigest()
@@ -72,9 +73,7 @@ class AuditWriter:
         self._signing_key = signing_key
         self.workstation_id = workstation_id
 
-    def append(
-        self, session: Session, event: AuditEvent, username: str, roles: str, at: datetime
-    ) -> int:
+    def append(self, session: Session, event: AuditEvent, username: str, roles: str, at: datetime) -> int:
         """Chain and sign one entry; the caller's transaction must be a write (IMMEDIATE) one."""
         conn = session.connection()
         head = conn.exec_driver_sql("SELECT seq, entry_hash FROM audit_head WHERE id = 1").first()
@@ -119,7 +118,8 @@ def head_problem(session: Session, public_key: Ed25519PublicKey) -> str | None:
     try:
         public_key.verify(head.signature, _head_message(head.seq, head.entry_hash))
     except (InvalidSignature, ValueError):
-        return f"the signed head of the audit log was altered; entries after {last.seq if last else 0} may be missing"
+        kept = last.seq if last else 0
+        return f"the signed head of the audit log was altered; entries after {kept} may be missing"
     if last is None or (last.seq, last.entry_hash) != (head.seq, head.entry_hash):
         return f"the audit log ends at entry {last.seq if last else 0} but its signed head says {head.seq}"
     return None
@@ -133,11 +133,11 @@ def verify_chain(session: Session, public_key: Ed25519PublicKey) -> int:
     rows = session.execute(select(*columns).order_by(AuditRow.seq).execution_options(yield_per=2000))
     for row in rows:
         if row.seq != expected_seq:
-            raise IntegrityFailure(
-                f"audit log broken at entry {expected_seq}: it is missing or out of order"
-            )
+            raise IntegrityFailure(f"audit log broken at entry {expected_seq}: it is missing or out of order")
         if row.prev_hash != prev:
-            raise IntegrityFailure(f"audit log broken at entry {row.seq}: it does not follow the entry before it")
+            raise IntegrityFailure(
+                f"audit log broken at entry {row.seq}: it does not follow the entry before it"
+            )
         if entry_digest(row._mapping) != row.entry_hash:
             raise IntegrityFailure(f"audit log broken at entry {row.seq}: its content has been altered")
         try:

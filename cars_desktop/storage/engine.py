@@ -42,8 +42,7 @@ def connect_raw(path: Path, key: bytes, *, tuned: bool = True) -> Any:
     except sqlcipher3.DatabaseError as exc:
         conn.close()
         raise StoreError(
-            "the workstation store could not be opened with this key "
-            "(wrong key, or the file is damaged)"
+            "the workstation store could not be opened with this key (wrong key, or the file is damaged)"
         ) from exc
     conn.isolation_level = ""
     return conn

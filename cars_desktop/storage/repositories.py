@@ -15,13 +15,6 @@ from sqlalchemy.orm import Session
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.domain.names import normalise_name
 from cars_desktop.domain.users import UserAccount
-from cars_protocol.records import (
-    CustodyEpisode,
-    Person,
-    RecordBase,
-    Role,
-    record_from_json,
-)
 from cars_desktop.storage.tables import (
     EpisodeIndexRow,
     MetaRow,
@@ -32,7 +25,13 @@ from cars_desktop.storage.tables import (
     UserRow,
     to_db_time,
 )
-
+from cars_protocol.records import (
+    CustodyEpisode,
+    Person,
+    RecordBase,
+    Role,
+    record_from_json,
+)
 
 _INSERT_RECORD = (
     "INSERT INTO records (id, record_type, revision, site_code, author, person_id, created_at,"
@@ -139,9 +138,11 @@ class RecordRepository:
 
     def get(self, record_id: uuid.UUID) -> RecordBase | None:
         """The current revision of a record, live or not."""
-        row = self.session.connection().exec_driver_sql(
-            "SELECT record_type, body FROM records WHERE id = ?", (str(record_id),)
-        ).first()
+        row = (
+            self.session.connection()
+            .exec_driver_sql("SELECT record_type, body FROM records WHERE id = ?", (str(record_id),))
+            .first()
+        )
         return record_from_json(row.record_type, row.body) if row else None
 
     def history(self, record_id: uuid.UUID) -> list[RecordBase]:

@@ -9,7 +9,6 @@ never lose what was there before.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-
 from typing import Any
 
 from sqlalchemy import (
@@ -110,9 +109,7 @@ class RecordHistoryRow(Base):
     saved_by: Mapped[str] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
 
-    __table_args__ = (
-        ForeignKeyConstraint(["record_id"], ["records.id"], name="fk_history_record"),
-    )
+    __table_args__ = (ForeignKeyConstraint(["record_id"], ["records.id"], name="fk_history_record"),)
 
 
 class PersonIndexRow(Base):
@@ -143,9 +140,7 @@ class EpisodeIndexRow(Base):
     episode_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     custody_record_number: Mapped[str] = mapped_column(String(40), index=True)
 
-    __table_args__ = (
-        ForeignKeyConstraint(["episode_id"], ["records.id"], name="fk_episode_index_record"),
-    )
+    __table_args__ = (ForeignKeyConstraint(["episode_id"], ["records.id"], name="fk_episode_index_record"),)
 
 
 class OutboxRow(Base):

@@ -84,7 +84,7 @@ class VaultFile(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    format: Literal[1] = VAULT_FORMAT
+    format: Literal[1] = 1
     workstation_id: str
     site_code: str
     created_at: UtcDateTime = Field(default_factory=utc_now)
@@ -113,7 +113,9 @@ def _open(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes | No
 
 def derive_password_key(password: str, kdf: KdfParams) -> bytes:
     """Argon2id: the slow step that makes guessing passwords from a stolen file expensive."""
-    assert kdf.memory_kib and kdf.time_cost and kdf.parallelism
+    assert kdf.memory_kib
+    assert kdf.time_cost
+    assert kdf.parallelism
     return hash_secret_raw(
         password.encode("utf-8"),
         kdf.salt,
@@ -250,7 +252,9 @@ class Vault:
         for slot in self.content.slots:
             if slot.kind == "password" and slot.username == username:
                 wrapping = derive_password_key(password, slot.kdf)
-                key = _open(wrapping, slot.nonce, slot.wrapped_key, _aad(self.workstation_id, "password", username))
+                key = _open(
+                    wrapping, slot.nonce, slot.wrapped_key, _aad(self.workstation_id, "password", username)
+                )
                 if key is not None:
                     return key
                 break
@@ -265,7 +269,9 @@ class Vault:
         for slot in self.content.slots:
             if slot.kind == "recovery":
                 wrapping = derive_recovery_key(recovery_secret, slot.kdf)
-                key = _open(wrapping, slot.nonce, slot.wrapped_key, _aad(self.workstation_id, "recovery", None))
+                key = _open(
+                    wrapping, slot.nonce, slot.wrapped_key, _aad(self.workstation_id, "recovery", None)
+                )
                 if key is not None:
                     return key
         raise AuthenticationFailed("that recovery key does not open this workstation's store")

@@ -25,7 +25,10 @@ from tests.conftest import ADMIN, ADMIN_PASSWORD, CUSTODY, CUSTODY_PASSWORD, Wor
 
 def _audit_ops(session: WorkstationSession) -> list[tuple[str, str | None]]:
     with session.store.read_session() as read:
-        return [(r.operation, r.record_id) for r in read.execute(select(AuditRow).order_by(AuditRow.seq)).scalars()]
+        return [
+            (r.operation, r.record_id)
+            for r in read.execute(select(AuditRow).order_by(AuditRow.seq)).scalars()
+        ]
 
 
 def test_save_writes_record_outbox_and_audit_together(session: WorkstationSession) -> None:
@@ -92,18 +95,28 @@ def test_custody_staff_see_only_the_appointments_they_booked(workstation: Workst
     worker = workstation.unlock()
     person = save_record(worker, factories.person()).records[0]
     theirs = Appointment(
-        site_code="OLDBURY", author="sam.worker", person_id=person.id,
-        starts_at=datetime(2026, 12, 1, 10, tzinfo=UTC), location_site_code="OLDBURY",
-        booked_by="sam.worker", booked_by_role=Role.WORKER,
+        site_code="OLDBURY",
+        author="sam.worker",
+        person_id=person.id,
+        starts_at=datetime(2026, 12, 1, 10, tzinfo=UTC),
+        location_site_code="OLDBURY",
+        booked_by="sam.worker",
+        booked_by_role=Role.WORKER,
     )
     save_record(worker, theirs)
     worker.lock()
     custody = workstation.unlock(CUSTODY, CUSTODY_PASSWORD)
     try:
         mine = Appointment(
-            site_code="OLDBURY", author=CUSTODY, person_id=person.id,
-            starts_at=datetime(2026, 12, 2, 10, tzinfo=UTC), location_site_code="OLDBURY",
-            booked_by=CUSTODY, booked_by_role=Role.CUSTODY_STAFF, out_of_hours=True, ra1_issued=True,
+            site_code="OLDBURY",
+            author=CUSTODY,
+            person_id=person.id,
+            starts_at=datetime(2026, 12, 2, 10, tzinfo=UTC),
+            location_site_code="OLDBURY",
+            booked_by=CUSTODY,
+            booked_by_role=Role.CUSTODY_STAFF,
+            out_of_hours=True,
+            ra1_issued=True,
         )
         save_record(custody, mine)
         assert open_record(custody, mine.id).id == mine.id
@@ -120,7 +133,8 @@ def test_custody_staff_see_only_the_appointments_they_booked(workstation: Workst
 def test_delete_leaves_a_tombstone_and_history(session: WorkstationSession) -> None:
     person = save_record(session, factories.person()).records[0]
     dead = delete_record(session, person.id, "entered twice by mistake").records[0]
-    assert dead.tombstone is not None and dead.revision == 2
+    assert dead.tombstone is not None
+    assert dead.revision == 2
     assert find_people(session, "Quillfeather") == []
     assert len(record_history(session, person.id)) == 2
     assert ("erasure", str(person.id)) in _audit_ops(session)
@@ -134,9 +148,11 @@ def test_merge_moves_records_and_keeps_both_histories(session: WorkstationSessio
     assessment = save_record(session, factories.assessment(dup.id)).records[0]
     merge_people(session, keep.id, dup.id, "same date of birth and address; supervisor checked")
     moved = open_record(session, assessment.id)
-    assert moved.person_id == keep.id and moved.revision == 2  # type: ignore[attr-defined]
+    assert moved.person_id == keep.id
+    assert moved.revision == 2
     merged_dup = open_record(session, dup.id)
-    assert merged_dup.tombstone is not None and merged_dup.tombstone.merged_into == keep.id
+    assert merged_dup.tombstone is not None
+    assert merged_dup.tombstone.merged_into == keep.id
     assert "Marney Quillfeather" in open_record(session, keep.id).aliases  # type: ignore[attr-defined]
     assert [h.revision for h in record_history(session, dup.id)] == [1, 2]
     assert ("combination", str(keep.id)) in _audit_ops(session)

@@ -77,7 +77,8 @@ def test_failed_unlocks_are_folded_into_the_audit_log(workstation: Workstation) 
         with session.store.read_session() as read:
             rows = read.execute(select(AuditRow.operation, AuditRow.details)).all()
         failed = [r for r in rows if r.operation == "failed_login"]
-        assert len(failed) == 1 and WORKER in (failed[0].details or "")
+        assert len(failed) == 1
+        assert WORKER in (failed[0].details or "")
     finally:
         session.lock()
 
@@ -124,7 +125,11 @@ def test_wrong_current_password_changes_nothing(workstation: Workstation) -> Non
 
 def test_recovery_key_resets_a_forgotten_password(workstation: Workstation) -> None:
     reset_password_with_recovery(
-        workstation.settings, workstation.data_dir, workstation.recovery_key.lower(), WORKER, "remembered now 1"
+        workstation.settings,
+        workstation.data_dir,
+        workstation.recovery_key.lower(),
+        WORKER,
+        "remembered now 1",
     )
     workstation.unlock(WORKER, "remembered now 1").lock()
 

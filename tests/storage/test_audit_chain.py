@@ -18,8 +18,19 @@ from tests import factories
 from tests.conftest import Workstation
 
 FIELDS = [
-    "seq", "at", "username", "roles", "workstation_id", "operation", "record_type", "record_id",
-    "justification", "recipient", "legal_basis", "details", "prev_hash",
+    "seq",
+    "at",
+    "username",
+    "roles",
+    "workstation_id",
+    "operation",
+    "record_type",
+    "record_id",
+    "justification",
+    "recipient",
+    "legal_basis",
+    "details",
+    "prev_hash",
 ]
 
 
@@ -50,13 +61,19 @@ def _verify(workstation: Workstation) -> str:
 
 def _recompute_chain_from(conn: Any, start: int) -> None:
     """What an attacker with the key but not the device key would do: fix every SHA-256 link."""
-    rows = conn.execute(f"SELECT {', '.join(FIELDS)} FROM audit_log WHERE seq >= ? ORDER BY seq", (start,)).fetchall()
+    rows = conn.execute(
+        f"SELECT {', '.join(FIELDS)} FROM audit_log WHERE seq >= ? ORDER BY seq", (start,)
+    ).fetchall()
     prev = conn.execute("SELECT entry_hash FROM audit_log WHERE seq = ?", (start - 1,)).fetchone()[0]
     for row in rows:
         entry = dict(zip(FIELDS, row, strict=True))
         entry["prev_hash"] = prev
-        digest = hashlib.sha256(json.dumps([entry[f] for f in FIELDS], separators=(",", ":")).encode()).hexdigest()
-        conn.execute("UPDATE audit_log SET prev_hash = ?, entry_hash = ? WHERE seq = ?", (prev, digest, entry["seq"]))
+        digest = hashlib.sha256(
+            json.dumps([entry[f] for f in FIELDS], separators=(",", ":")).encode()
+        ).hexdigest()
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?, entry_hash = ? WHERE seq = ?", (prev, digest, entry["seq"])
+        )
         prev = digest
     conn.execute("UPDATE audit_head SET entry_hash = ?", (prev,))
 
@@ -71,7 +88,8 @@ def test_intact_log_verifies(workstation: Workstation) -> None:
 
 def test_edited_entry_is_named(workstation: Workstation) -> None:
     _tamper(workstation, lambda c: c.execute("UPDATE audit_log SET username = 'someone.else' WHERE seq = 6"))
-    assert "entry 6" in _verify(workstation) and "altered" in _verify(workstation)
+    assert "entry 6" in _verify(workstation)
+    assert "altered" in _verify(workstation)
 
 
 def test_edit_with_recomputed_sha_chain_is_caught_by_the_signature(workstation: Workstation) -> None:
@@ -80,7 +98,8 @@ def test_edit_with_recomputed_sha_chain_is_caught_by_the_signature(workstation: 
         _recompute_chain_from(conn, 7)
 
     message = _verify_after(workstation, change)
-    assert "entry 7" in message and "signature" in message
+    assert "entry 7" in message
+    assert "signature" in message
 
 
 def _verify_after(workstation: Workstation, change: Callable[[Any], None]) -> str:
@@ -90,7 +109,8 @@ def _verify_after(workstation: Workstation, change: Callable[[Any], None]) -> st
 
 def test_deleted_entry_is_named(workstation: Workstation) -> None:
     message = _verify_after(workstation, lambda c: c.execute("DELETE FROM audit_log WHERE seq = 5"))
-    assert "entry 5" in message and "missing" in message
+    assert "entry 5" in message
+    assert "missing" in message
 
 
 def test_reordered_entries_are_detected(workstation: Workstation) -> None:
@@ -111,7 +131,8 @@ def test_truncation_is_detected(workstation: Workstation) -> None:
         kept.append(top - 3)
 
     message = _verify_after(workstation, change)
-    assert f"entry {kept[0] + 1}" in message and "missing" in message
+    assert f"entry {kept[0] + 1}" in message
+    assert "missing" in message
 
 
 def test_truncation_with_a_forged_head_is_detected(workstation: Workstation) -> None:

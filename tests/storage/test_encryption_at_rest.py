@@ -36,7 +36,8 @@ def test_no_plaintext_while_open_writing_and_after_close(workstation: Workstatio
     save_records(session, records)
     # Open, with the last writes still in the WAL (not checkpointed).
     wal = workstation.data_dir / "cars.db-wal"
-    assert wal.exists() and wal.stat().st_size > 0
+    assert wal.exists()
+    assert wal.stat().st_size > 0
     assert _scan(workstation.data_dir) == []
     # A long-running transaction in flight: the journal and WAL hold only ciphertext too.
     with session.unit_of_work() as uow:
@@ -66,4 +67,5 @@ def test_the_scan_does_find_plaintext_when_it_is_there(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     findings = _scan(tmp_path)
-    assert "plain.db: plain SQLite header" in findings and "plain.db: Quillfeather" in findings
+    assert "plain.db: plain SQLite header" in findings
+    assert "plain.db: Quillfeather" in findings
