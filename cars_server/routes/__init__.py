@@ -1,0 +1,1 @@
+"""HTTP routes, one module per concern, each exposing an `APIRouter` named `router`."""
