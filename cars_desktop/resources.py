@@ -77,7 +77,8 @@ class ReferenceList(BaseModel):
             if item.code == code:
                 return item
         valid = ", ".join(i.code for i in self.current(on))
-        raise InvalidInput(f"{code!r} is not a known {self.list_name.replace('_', ' ')} code; use one of: {valid}")
+        kind = self.list_name.replace("_", " ")
+        raise InvalidInput(f"{code!r} is not a known {kind} code; use one of: {valid}")
 
 
 @cache

@@ -37,7 +37,7 @@ class LockedOut(AuthenticationFailed):
     def __init__(self, username: str, until: datetime) -> None:
         local = until.astimezone().strftime("%H:%M on %d %b %Y")
         super().__init__(
-            f"{username} is locked out of this workstation after too many failed attempts; "
+            f"user {username} is locked out of this workstation after too many failed attempts; "
             f"try again after {local} or ask a supervisor to clear the lockout"
         )
         self.until = until

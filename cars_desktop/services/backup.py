@@ -188,6 +188,6 @@ def _require_restorer(copy: Path, backup_key: bytes, username: str, workstation_
     finally:
         store.dispose()
     if account is None or not account.active:
-        raise AuthenticationFailed(f"{username} is not an active user in this backup")
+        raise AuthenticationFailed(f"user {username} is not active in this backup")
     actor = Actor(username=username, roles=account.roles, workstation_id=workstation_id)
     require(actor, Permission.BACKUP_AND_RESTORE, "restore backups")

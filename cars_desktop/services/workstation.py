@@ -19,6 +19,7 @@ from cars_desktop.domain import recovery_key
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import (
     AuthenticationFailed,
+    CarsError,
     IntegrityFailure,
     LockedOut,
     StoreError,
@@ -110,6 +111,47 @@ class WorkstationSession:
             self._data_key[i] = 0
         self._before_lock.clear()
         self.locked = True
+
+
+@dataclass(frozen=True)
+class WorkstationIdentity:
+    """Where this workstation is, as shown before anyone unlocks (from the vault's clear part)."""
+
+    site_code: str
+    site_name: str
+    workstation_id: str
+
+    @property
+    def site_label(self) -> str:
+        """For example "Oldbury custody block (OLDBURY)"; the code alone if the site list lacks it."""
+        return f"{self.site_name} ({self.site_code})" if self.site_name != self.site_code else self.site_code
+
+
+def site_name(site_code: str) -> str:
+    """The site's name from the reference list, or the code if the list no longer has it."""
+    try:
+        return reference_list("sites").get(site_code).name
+    except CarsError:
+        return site_code
+
+
+def workstation_identity(data_dir: Path) -> WorkstationIdentity:
+    """The site and workstation id; no key material is touched, so it is safe before unlock."""
+    layout = StoreLayout(data_dir)
+    if not layout.vault.exists():
+        raise StoreError(
+            f"There is no workstation store in {data_dir}. Ask IT staff to set this workstation up "
+            "with the command “cars-desktop init”, then start CARS Desktop again."
+        )
+    vault = Vault.load(layout.vault)
+    code = vault.content.site_code
+    return WorkstationIdentity(code, site_name(code), vault.workstation_id)
+
+
+def session_identity(session: WorkstationSession) -> WorkstationIdentity:
+    """The same facts for an unlocked session."""
+    code = session.site_code
+    return WorkstationIdentity(code, site_name(code), session.vault.workstation_id)
 
 
 def _check_site(site_code: str) -> None:
@@ -224,7 +266,7 @@ def _open_session(
         account = UserRepository(session).get(username)
     if account is None or not account.active:
         store.dispose()
-        raise AuthenticationFailed(f"{username} is not an active user at this workstation")
+        raise AuthenticationFailed(f"user {username} is not active at this workstation")
     return WorkstationSession(settings, layout, vault, store, account, writer, bytearray(data_key))
 
 

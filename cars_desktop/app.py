@@ -1,0 +1,135 @@
+"""The composition root of the GUI: build the context, the windows and the task runner, and run.
+
+Everything the windows need is made here and passed down in an `AppContext`; nothing is looked up
+from a module-level singleton. `GuiController` switches between the unlock window and a main
+window per session, and makes sure that however the program ends the session is locked and no
+background task is still running.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from cars_desktop.config import Settings
+from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.ui.context import AppContext
+from cars_desktop.ui.main_window import MainWindow
+from cars_desktop.ui.task_runner import TaskRunner, log_unexpected
+from cars_desktop.ui.unlock_window import UnlockWindow
+
+__all__ = ["AppContext", "GuiController", "run_gui"]
+
+log = logging.getLogger(__name__)
+
+APPLICATION_NAME = "CARS Desktop"
+
+
+class GuiController(QObject):
+    """Shows the unlock window, a main window per unlocked session, and the unlock window again."""
+
+    sig_quit = Signal()
+    """The user signed out or closed the main window: the program should end."""
+
+    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.unlock_window = UnlockWindow(context)
+        self.unlock_window.sig_unlocked.connect(self._on_unlocked)
+        self.main_window: MainWindow | None = None
+        self.session: WorkstationSession | None = None
+        self._stopping = False
+
+    def start(self) -> None:
+        """Show the unlock window."""
+        self.unlock_window.show()
+
+    def _on_unlocked(self, session: WorkstationSession) -> None:
+        if self._stopping:  # an unlock that finished while the program was closing
+            self._lock_quietly(session, "quit")
+            return
+        self.session = session
+        window = MainWindow(self.context, session)
+        window.sig_locked.connect(self._on_locked)
+        window.sig_signed_out.connect(self._on_signed_out)
+        self.main_window = window
+        window.show()
+        self.unlock_window.hide()
+
+    def _on_locked(self, message: str) -> None:
+        username = self.session.user.username if self.session else ""
+        # Show the unlock window before closing the main one, so Qt never sees zero windows and quits.
+        self.unlock_window.show_locked(message, username)
+        self.unlock_window.show()
+        self.unlock_window.activateWindow()
+        self._drop_main_window()
+
+    def _on_signed_out(self) -> None:
+        self._drop_main_window()
+        self.sig_quit.emit()
+
+    def _drop_main_window(self) -> None:
+        window, self.main_window, self.session = self.main_window, None, None
+        if window is not None:
+            window.close()  # the session is locked by now, so closing does not sign out again
+            window.deleteLater()
+
+    @staticmethod
+    def _lock_quietly(session: WorkstationSession, reason: str) -> None:
+        try:
+            session.lock(reason)
+        except Exception as exc:
+            log_unexpected("locking the session at exit", exc)
+
+    def shutdown(self) -> None:
+        """Deliver finished work, lock any open session, close the windows, stop the runner.
+
+        Safe to call more than once (it runs on `aboutToQuit` and again after the event loop).
+        """
+        if self._stopping:
+            return
+        self._stopping = True
+        runner = self.context.runner
+        runner.wait_for_done()  # an unlock in flight arrives here and is locked by _on_unlocked
+        if self.session is not None and not self.session.locked:
+            self._lock_quietly(self.session, "quit")
+        self._drop_main_window()
+        self.unlock_window.close()
+        runner.shutdown()
+
+
+def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """Exceptions escaping a Qt slot are bugs: log them (type and stack only) instead of stderr."""
+    log_unexpected("uncaught in the GUI", exc.with_traceback(tb))
+
+
+def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -> int:
+    """Run the desktop program until the user quits; returns the exit status."""
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        app = existing  # tests, or a host that made its own; its arguments were given already
+    else:
+        app = QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName(APPLICATION_NAME)
+    context = AppContext(settings=settings, data_dir=data_dir, runner=TaskRunner())
+    controller = GuiController(context)
+    controller.sig_quit.connect(app.quit)
+    app.aboutToQuit.connect(controller.shutdown)
+    previous_hook = sys.excepthook
+    sys.excepthook = _log_uncaught
+    try:
+        controller.start()
+        status = app.exec()
+    finally:
+        controller.shutdown()
+        sys.excepthook = previous_hook
+        app.aboutToQuit.disconnect(controller.shutdown)
+        # Closing the last window posts a Quit event; left queued, it would end the next event loop
+        # run on this QApplication (a test's, or a host program's) the moment it starts.
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+    return status

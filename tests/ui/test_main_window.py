@@ -1,0 +1,89 @@
+"""The main window: who is signed in, Ctrl+L, sign out, and the idle lock with a fake clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.ui.context import AppContext
+from cars_desktop.ui.main_window import MANUAL_LOCK_MESSAGE, MainWindow, idle_message
+from tests.conftest import SITE, Workstation
+from tests.ui.conftest import FakeClock, workstation_id
+
+
+def _window(qtbot: QtBot, context: AppContext, session: WorkstationSession) -> MainWindow:
+    window = MainWindow(context, session)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    return window
+
+
+def test_states_who_is_signed_in_where(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession, workstation: Workstation
+) -> None:
+    window = _window(qtbot, context, session)
+    text = window.signed_in.text()
+    assert text == "Signed in as Sam Worker (Supervisor, Worker) at Oldbury custody block (OLDBURY)"
+    assert SITE in text
+    assert workstation_id(workstation) in window.workstation.text()
+    assert "5 minutes" in window.idle_rule.text()
+
+
+def test_ctrl_l_locks_and_asks_for_the_unlock_window(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    window = _window(qtbot, context, session)
+    with qtbot.waitSignal(window.sig_locked, timeout=1_000) as blocker:
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert session.locked
+    assert blocker.args == [MANUAL_LOCK_MESSAGE]
+    assert not window.idle_watcher.timer.isActive()
+
+
+def test_sign_out_locks_and_ends(qtbot: QtBot, context: AppContext, session: WorkstationSession) -> None:
+    window = _window(qtbot, context, session)
+    with qtbot.waitSignal(window.sig_signed_out, timeout=1_000):
+        qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert session.locked
+
+
+def test_closing_the_window_signs_out(qtbot: QtBot, context: AppContext, session: WorkstationSession) -> None:
+    window = _window(qtbot, context, session)
+    with qtbot.waitSignal(window.sig_signed_out, timeout=1_000):
+        window.close()
+    assert session.locked
+
+
+def test_idle_lock_locks_after_the_period_without_input(
+    qtbot: QtBot, context: AppContext, clock: FakeClock, session: WorkstationSession
+) -> None:
+    window = _window(qtbot, replace(context, idle_check_ms=20), session)
+    clock.advance(4 * 60)
+    qtbot.wait(60)  # the timer fires, but the period has not passed yet
+    assert not session.locked
+    with qtbot.waitSignal(window.sig_locked, timeout=2_000) as blocker:
+        clock.advance(61)
+    assert session.locked
+    assert blocker.args == [idle_message(5)]
+    assert blocker.args == ["Locked after 5 minutes without use."]
+    assert not window.idle_watcher.timer.isActive()
+
+
+def test_input_postpones_the_idle_lock(
+    qtbot: QtBot, context: AppContext, clock: FakeClock, session: WorkstationSession
+) -> None:
+    window = _window(qtbot, context, session)
+    clock.advance(4 * 60)
+    qtbot.keyClick(window, Qt.Key.Key_Shift)
+    clock.advance(4 * 60)
+    window.idle_watcher.check()
+    assert not session.locked
+    clock.advance(61)
+    with qtbot.waitSignal(window.sig_locked, timeout=1_000):
+        window.idle_watcher.check()
+    assert session.locked
