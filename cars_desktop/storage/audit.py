@@ -28,7 +28,7 @@ _ENTRY_CONTEXT = b"cars-audit-entry/1:"
 _HEAD_CONTEXT = b"cars-audit-head/1:"
 
 
-_CHAINED_FIELDS = (
+CHAINED_FIELDS = (
     "seq",
     "at",
     "username",
@@ -45,7 +45,7 @@ _CHAINED_FIELDS = (
 )
 
 
-_STORED_FIELDS = (*_CHAINED_FIELDS, "entry_hash", "signature")
+_STORED_FIELDS = (*CHAINED_FIELDS, "entry_hash", "signature")
 # Built once from the constant column names above; values are always bound parameters.
 _INSERT_ENTRY = "INSERT INTO audit_log ({}) VALUES ({})".format(  # noqa: S608
     ", ".join(_STORED_FIELDS), ", ".join("?" * len(_STORED_FIELDS))
@@ -58,7 +58,7 @@ _UPSERT_HEAD = (
 
 def entry_digest(entry: Mapping[Any, Any]) -> str:
     """The hash that chains and is signed: every field but the hash and signature themselves."""
-    material = [entry[name] for name in _CHAINED_FIELDS]
+    material = [entry[name] for name in CHAINED_FIELDS]
     return hashlib.sha256(json.dumps(material, separators=(",", ":")).encode()).hexdigest()
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,26 +10,11 @@ import pytest
 from cars_desktop.domain.errors import IntegrityFailure
 from cars_desktop.services.audit_check import verify_audit_log
 from cars_desktop.services.records import save_record
+from cars_desktop.storage.audit import CHAINED_FIELDS, entry_digest
 from cars_desktop.storage.engine import connect_raw
 from cars_desktop.storage.layout import StoreLayout
 from tests import factories
 from tests.conftest import Workstation
-
-FIELDS = [
-    "seq",
-    "at",
-    "username",
-    "roles",
-    "workstation_id",
-    "operation",
-    "record_type",
-    "record_id",
-    "justification",
-    "recipient",
-    "legal_basis",
-    "details",
-    "prev_hash",
-]
 
 
 def _tamper(workstation: Workstation, change: Callable[[Any], None]) -> None:
@@ -61,16 +44,15 @@ def _verify(workstation: Workstation) -> str:
 
 def _recompute_chain_from(conn: Any, start: int) -> None:
     """What an attacker with the key but not the device key would do: fix every SHA-256 link."""
+    fields = list(CHAINED_FIELDS)
     rows = conn.execute(
-        f"SELECT {', '.join(FIELDS)} FROM audit_log WHERE seq >= ? ORDER BY seq", (start,)
+        f"SELECT {', '.join(fields)} FROM audit_log WHERE seq >= ? ORDER BY seq", (start,)
     ).fetchall()
     prev = conn.execute("SELECT entry_hash FROM audit_log WHERE seq = ?", (start - 1,)).fetchone()[0]
     for row in rows:
-        entry = dict(zip(FIELDS, row, strict=True))
+        entry = dict(zip(fields, row, strict=True))
         entry["prev_hash"] = prev
-        digest = hashlib.sha256(
-            json.dumps([entry[f] for f in FIELDS], separators=(",", ":")).encode()
-        ).hexdigest()
+        digest = entry_digest(entry)  # the attacker knows the algorithm; only the signing key is secret
         conn.execute(
             "UPDATE audit_log SET prev_hash = ?, entry_hash = ? WHERE seq = ?", (prev, digest, entry["seq"])
         )
