@@ -80,7 +80,7 @@ class SeedReport:
         return sum(self.counts.values())
 
 
-class _Generator:
+class CaseworkGenerator:
     """Makes one person's history; deterministic given the random generator's state."""
 
     def __init__(self, rng: random.Random, site: str, author: str, end: date, days: int) -> None:
@@ -298,7 +298,7 @@ def seed(
     """Make `people` invented people with their custody histories, `batch_people` per transaction."""
     if people < 0 or days < 1:
         raise InvalidInput("--people must be 0 or more and --days 1 or more")
-    generator = _Generator(
+    generator = CaseworkGenerator(
         random.Random(random_seed), session.site_code, session.user.username, end or date.today(), days
     )
     counts: dict[str, int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -21,8 +22,9 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
-    """The newest schema revision this program knows."""
+    """The newest schema revision this program knows (read once: the scripts do not change at run time)."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
     assert head is not None
     return head
