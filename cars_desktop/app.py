@@ -47,7 +47,7 @@ class GuiController(QObject):
 
     def start(self) -> None:
         """Show the unlock window."""
-        self.unlock_window.show()
+        self.unlock_window.showMaximized()  # a shared PC: the lock screen fills it
 
     def _on_unlocked(self, session: WorkstationSession) -> None:
         if self._stopping:  # an unlock that finished while the program was closing
@@ -58,14 +58,14 @@ class GuiController(QObject):
         window.sig_locked.connect(self._on_locked)
         window.sig_signed_out.connect(self._on_signed_out)
         self.main_window = window
-        window.show()
+        window.showMaximized()
         self.unlock_window.hide()
 
     def _on_locked(self, message: str) -> None:
         username = self.session.user.username if self.session else ""
         # Show the unlock window before closing the main one, so Qt never sees zero windows and quits.
         self.unlock_window.show_locked(message, username)
-        self.unlock_window.show()
+        self.unlock_window.showMaximized()
         self.unlock_window.activateWindow()
         self._drop_main_window()
 
