@@ -161,11 +161,20 @@ class DrugTest(RecordBase):
 
 
 class AssessmentKind(StrEnum):
+    """Which form a filled-in form record is; the first five are assessments in the KPI sense."""
+
     REQUIRED_INITIAL = "required_initial"
     REQUIRED_FOLLOW_UP = "required_follow_up"
     LIFESTYLE = "lifestyle"
     VULNERABILITY = "vulnerability"
     COURT_SUITABILITY = "court_suitability"
+    CUSTODY_ARRIVAL = "custody_arrival"
+    HARM_REDUCTION = "harm_reduction"
+    REFERRAL = "referral"
+    REFERRAL_OUTCOME = "referral_outcome"
+    OUT_OF_HOURS_BOOKING = "out_of_hours_booking"
+    CONSENT = "consent"
+    CASE_CLOSURE = "case_closure"
 
 
 class AssessmentStatus(StrEnum):
@@ -177,7 +186,11 @@ class AssessmentStatus(StrEnum):
 
 
 class Assessment(RecordBase):
-    """A completed or draft form; answers are kept with the form version that produced them."""
+    """A filled-in form, draft or completed; answers are kept with the form version that produced them.
+
+    Every CARS form is stored this way (its revisions are the amendment history); typed records
+    such as a Naloxone supply or a referral are derived from completed forms.
+    """
 
     record_type: ClassVar[str] = "assessment"
 

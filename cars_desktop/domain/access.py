@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from cars_desktop.domain.errors import NotPermitted
 from cars_desktop.domain.users import Actor
-from cars_protocol.records import Appointment, RecordBase, Role
+from cars_protocol.records import Appointment, Assessment, AssessmentKind, RecordBase, Role
 
 
 class Permission(StrEnum):
@@ -103,13 +103,24 @@ def require(actor: Actor, permission: Permission, doing: str) -> None:
         raise NotPermitted(f"your role does not allow you to {doing}")
 
 
+def _is_booking(record: RecordBase) -> bool:
+    """Appointments, and the out-of-hours booking form custody staff fill in, follow booking rules."""
+    return isinstance(record, Appointment) or (
+        isinstance(record, Assessment) and record.kind is AssessmentKind.OUT_OF_HOURS_BOOKING
+    )
+
+
+def _booked_by(record: RecordBase) -> str:
+    return record.booked_by if isinstance(record, Appointment) else record.author
+
+
 def may_view(actor: Actor, record: RecordBase) -> bool:
     """Record-level need-to-know: which records this actor may open."""
     granted = permissions_of(actor.roles)
-    if isinstance(record, Appointment):
+    if _is_booking(record):
         if P.VIEW_ALL_APPOINTMENTS in granted:
             return True
-        return P.VIEW_OWN_BOOKINGS in granted and record.booked_by == actor.username
+        return P.VIEW_OWN_BOOKINGS in granted and _booked_by(record) == actor.username
     if record.record_type == "person":
         return P.VIEW_PEOPLE in granted
     return P.VIEW_CASEWORK in granted
@@ -118,10 +129,10 @@ def may_view(actor: Actor, record: RecordBase) -> bool:
 def may_save(actor: Actor, record: RecordBase) -> bool:
     """Record-level rule for creating or changing a record of this type."""
     granted = permissions_of(actor.roles)
-    if isinstance(record, Appointment):
+    if _is_booking(record):
         if P.EDIT_CASEWORK in granted:
             return True
-        return P.BOOK_APPOINTMENTS in granted and record.booked_by == actor.username
+        return P.BOOK_APPOINTMENTS in granted and _booked_by(record) == actor.username
     if record.record_type == "review_decision":
         return P.REVIEW_CASEWORK in granted
     if record.record_type == "person":

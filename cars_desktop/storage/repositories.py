@@ -17,6 +17,7 @@ from cars_desktop.domain.names import normalise_name
 from cars_desktop.domain.users import UserAccount
 from cars_desktop.storage.tables import (
     EpisodeIndexRow,
+    FormSpecRow,
     MetaRow,
     OutboxRow,
     PersonIndexRow,
@@ -292,3 +293,19 @@ class MetaRepository:
 
     def set(self, key: str, value: str) -> None:
         self.session.merge(MetaRow(key=key, value=value))
+
+
+class FormSpecRepository:
+    """Form versions kept in the store, as the JSON they arrived in (validated by the forms package)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, form_id: str, version: int, body: str, at: datetime) -> None:
+        if self.session.get(FormSpecRow, (form_id, version)) is not None:
+            raise InvalidInput(f"version {version} of the form {form_id!r} is already held")
+        self.session.add(FormSpecRow(form_id=form_id, version=version, body=body, received_at=at))
+
+    def all(self) -> list[tuple[str, int, str]]:
+        rows = self.session.scalars(select(FormSpecRow).order_by(FormSpecRow.form_id, FormSpecRow.version))
+        return [(r.form_id, r.version, r.body) for r in rows]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from cars_desktop.domain.audit import AuditEvent
 from cars_desktop.storage.audit import AuditWriter
 from cars_desktop.storage.repositories import (
+    FormSpecRepository,
     MetaRepository,
     OutboxRepository,
     RecordRepository,
@@ -39,6 +40,7 @@ class UnitOfWork:
         self.outbox = OutboxRepository(self._session)
         self.users = UserRepository(self._session)
         self.meta = MetaRepository(self._session)
+        self.form_specs = FormSpecRepository(self._session)
         return self
 
     @property

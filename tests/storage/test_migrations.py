@@ -50,3 +50,18 @@ def test_revision_0001_store_upgrades_to_head_without_loss(tmp_path: Path, setti
         assert verify_audit_log(session) > 0
     finally:
         session.lock()
+
+
+def test_migrations_build_exactly_the_tables_the_code_declares(tmp_path: Path) -> None:
+    """A table or column added to tables.py without a migration would fail here, not on a PC."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from cars_desktop.storage.tables import Base
+
+    store = Store.open(tmp_path / "drift.db", b"\x02" * 32)
+    try:
+        with store.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        store.dispose()
