@@ -20,6 +20,7 @@ from cars_desktop.forms.computed import with_computed
 from cars_desktop.forms.expressions import Scope, evaluate
 from cars_desktop.forms.spec import FormSpec
 from cars_desktop.forms.validation import Issue, validate, visible_answers
+from cars_desktop.services.form_projections import project
 from cars_desktop.services.records import open_record, save_records
 from cars_desktop.services.workstation import WorkstationSession
 from cars_protocol.records import (
@@ -69,10 +70,11 @@ class OpenForm:
 
 @dataclass(frozen=True)
 class Completed:
-    """The completed form and the actions its findings created."""
+    """The completed form, the actions its findings created and the typed records derived from it."""
 
     record: Assessment
     actions: tuple[Action, ...]
+    derived: tuple[RecordBase, ...] = ()
 
 
 def _catalogue(catalogue: FormCatalogue | None) -> FormCatalogue:
@@ -216,10 +218,15 @@ def complete_form(
         }
     )
     actions = _actions_for(form.spec, done, session.user.username)
-    saved = save_records(session, [done, *actions]).records
+    derived = project(session, done, session.user.username)
+    saved = save_records(session, [done, *actions, *derived]).records
     record = saved[0]
     assert isinstance(record, Assessment)
-    return Completed(record, tuple(a for a in saved[1:] if isinstance(a, Action)))
+    return Completed(
+        record,
+        tuple(a for a in saved[1 : 1 + len(actions)] if isinstance(a, Action)),
+        tuple(saved[1 + len(actions) :]),
+    )
 
 
 def amend_form(session: WorkstationSession, form: OpenForm, answers: dict[str, Any], reason: str) -> OpenForm:
@@ -239,7 +246,8 @@ def amend_form(session: WorkstationSession, form: OpenForm, answers: dict[str, A
             "amendment_reason": reason.strip(),
         }
     )
-    saved = save_records(session, [amended], justification=reason.strip()).records[0]
+    derived = project(session, amended, session.user.username)
+    saved = save_records(session, [amended, *derived], justification=reason.strip()).records[0]
     assert isinstance(saved, Assessment)
     return OpenForm(saved, form.spec)
 

@@ -169,3 +169,23 @@ def test_recent_answers_are_carried_over_and_the_reading_is_logged(session: Work
             )
         ).all()
     assert consulted == [str(source.record.id)]
+
+
+def test_completed_supply_form_produces_one_naloxone_record_that_follows_amendments(
+    session: WorkstationSession,
+) -> None:
+    from cars_desktop.services.records import open_record
+    from cars_protocol.records import NaloxoneSupply
+
+    person = save_record(session, factories.person()).records[0]
+    done = complete_form(session, start_form(session, "harm_reduction", person.id), SUPPLY)
+    (supply,) = done.derived
+    assert isinstance(supply, NaloxoneSupply)
+    assert (supply.product.value, supply.batch_number, supply.quantity) == ("nyxoid", "NX-2291", 1)
+    form = open_form(session, done.record.id)
+    amend_form(session, form, {**SUPPLY, "batch_number": "NX-2292"}, "batch number mistyped")
+    again = open_record(session, supply.id)
+    assert isinstance(again, NaloxoneSupply) and again.batch_number == "NX-2292" and again.revision == 2
+    refused = {**SUPPLY, "consent_to_supply": "no"}
+    amend_form(session, open_form(session, done.record.id), refused, "consent was in fact refused")
+    assert open_record(session, supply.id).tombstone is not None
