@@ -84,6 +84,13 @@ def parse_spec(raw: str | bytes, where: str) -> FormSpec:
         raise InvalidInput(f"form file {where} is not a valid form: {' '.join(first)}") from None
 
 
+@answer_migration("harm_reduction", 1)
+def _harm_reduction_1_to_2(answers: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 only adds questions (recipient, place, kind of training): v1 answers carry over as
+    they are, and the worker is asked the new questions when the draft reopens."""
+    return dict(answers)
+
+
 @cache
 def shipped_catalogue() -> FormCatalogue:
     """The forms shipped with this build."""

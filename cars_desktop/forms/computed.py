@@ -43,16 +43,16 @@ def _json_ready(value: Any) -> Any:
 def _arguments(source: ComputedSource, answers: Mapping[str, Any]) -> dict[str, Any] | None:
     kwargs: dict[str, Any] = dict(source.constants)
     for name, fields in source.args.items():
-        if isinstance(fields, list):
-            values = [answers.get(f) for f in fields]
-            if any(v is None or v == "" for v in values):
-                return None
-            kwargs[name] = values
-        else:
-            value = answers.get(fields)
-            if value is None or value == "":
-                return None
-            kwargs[name] = value
+        values: Any = [answers.get(f) for f in fields] if isinstance(fields, list) else answers.get(fields)
+        parts = values if isinstance(fields, list) else [values]
+        blank = any(v is None or v == "" for v in parts)
+        if blank:
+            if name in source.optional:
+                continue
+            return None
+        kwargs[name] = values
+    for name, field_id in source.flags.items():
+        kwargs[name] = answers.get(field_id) == "yes"
     return kwargs
 
 

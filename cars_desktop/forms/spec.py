@@ -79,12 +79,19 @@ class CrossCheck(BaseModel):
 
 
 class ComputedSource(BaseModel):
-    """How a computed field calls its scoring function: argument name to field(s) or constant."""
+    """How a computed field calls its scoring function.
+
+    `args` maps argument names to a field (or a list of fields); the score waits until they are
+    answered, except arguments named in `optional`, which are left out while blank. `flags` maps
+    arguments to yes/no questions, passed as True only for "yes".
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scorer: str
     args: dict[str, FieldId | list[FieldId]] = Field(default_factory=dict)
+    optional: list[str] = Field(default_factory=list)
+    flags: dict[str, FieldId] = Field(default_factory=dict)
     constants: dict[str, Any] = Field(default_factory=dict)
     show: str = "summary"
 

@@ -121,6 +121,10 @@ def _check_value(spec: FieldSpec, value: Any, today: date) -> str | None:
                 return "choose from the options"
             if len(set(map(str, value))) != len(value):
                 return "each option can be chosen once"
+            if rules.min_items is not None and len(value) < rules.min_items:
+                return f"choose at least {rules.min_items}"
+            if rules.max_items is not None and len(value) > rules.max_items:
+                return f"choose at most {rules.max_items}"
         elif kind is FieldType.YES_NO:
             if value not in YES_NO_CODES:
                 return "answer yes, no or not asked"
@@ -145,6 +149,7 @@ def _check_field(
     index: int | None,
     completing: bool,
     today: date,
+    labels: Mapping[str, str],
 ) -> list[Issue]:
     scope = Scope(answers, item)
     if not is_visible(spec, scope) or spec.type is FieldType.COMPUTED:
@@ -159,18 +164,18 @@ def _check_field(
         return []
     problem = _check_value(spec, value, today)
     if problem is None:
-        problem = _check_order(spec, value, scope)
+        problem = _check_order(spec, value, scope, labels)
     issues = [Issue(spec.id, spec.label, problem, index)] if problem else []
     if spec.type is FieldType.REPEAT_GROUP and not problem and isinstance(value, list):
         if completing and spec.validation.min_items and len(value) < spec.validation.min_items:
             issues.append(Issue(spec.id, spec.label, f"add at least {spec.validation.min_items}", index))
         for position, entry in enumerate(value):
             for inner in spec.fields or []:
-                issues += _check_field(inner, answers, entry, position, completing, today)
+                issues += _check_field(inner, answers, entry, position, completing, today, labels)
     return issues
 
 
-def _check_order(spec: FieldSpec, value: Any, scope: Scope) -> str | None:
+def _check_order(spec: FieldSpec, value: Any, scope: Scope, labels: Mapping[str, str]) -> str | None:
     """Dates that must come after (or before) another answer, for example expiry after supply."""
     for other_id, must_be_after in (
         (spec.validation.after_field, True),
@@ -183,24 +188,49 @@ def _check_order(spec: FieldSpec, value: Any, scope: Scope) -> str | None:
             continue
         if (value <= other) if must_be_after else (value >= other):
             word = "after" if must_be_after else "before"
-            return f"must be {word} the date given for {other_id.replace('_', ' ')}"
+            return f"must be {word} {labels.get(other_id, other_id.replace('_', ' ')).lower()}"
     return None
+
+
+def settle(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers that count: an answer left on a question that skip logic now hides is blank.
+
+    Hiding one answer can hide questions that depended on it, so this repeats until nothing more
+    changes (answers only ever drop out, so it ends within as many rounds as there are answers).
+    Computed results are kept as they are; callers work them out from the settled answers.
+    """
+    current = dict(answers)
+    computed_ids = {f.id for f in spec.all_fields() if f.type is FieldType.COMPUTED}
+    for _ in range(len(current) + 1):
+        settled = {**visible_answers(spec, current), **{k: v for k, v in current.items() if k in computed_ids}}
+        if settled == current:
+            break
+        current = settled
+    return current
 
 
 def validate(
     spec: FormSpec, answers: Mapping[str, Any], *, completing: bool, today: date | None = None
 ) -> list[Issue]:
-    """Every problem with these answers, in form order; empty means acceptable."""
+    """Every problem with these answers, in form order; empty means acceptable.
+
+    Conditions and cross-field rules read the settled answers, so a stale answer on a hidden
+    question can neither show a branch nor trip a rule.
+    """
     day = today or date.today()
     issues: list[Issue] = []
     known = {f.id for f in spec.all_fields()}
     for unknown in sorted(set(answers) - known):
         issues.append(Issue(unknown, unknown, "this question is not on this version of the form"))
+    answers = settle(spec, {k: v for k, v in answers.items() if k in known})
+    labels = {f.id: f.label for f in spec.all_fields()} | {
+        g.id: g.label for f in spec.all_fields() for g in f.fields or []
+    }
     for section in spec.sections:
         if section.shown_when is not None and not evaluate(section.shown_when, Scope(answers)):
             continue
         for field in section.fields:
-            issues += _check_field(field, answers, None, None, completing, day)
+            issues += _check_field(field, answers, None, None, completing, day, labels)
     if completing:
         for check in spec.checks:
             scope = Scope(answers)
@@ -226,8 +256,9 @@ def visible_answers(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, Any
                         for inner in field.fields or []
                         if inner.id in entry and is_visible(inner, Scope(answers, entry))
                     }
-                    for entry in value
                     if isinstance(entry, Mapping)
+                    else entry  # malformed entries stay, so validation reports them
+                    for entry in value
                 ]
             kept[field.id] = value
     return kept

@@ -19,7 +19,7 @@ from cars_desktop.forms.catalogue import FormCatalogue, shipped_catalogue
 from cars_desktop.forms.computed import with_computed
 from cars_desktop.forms.expressions import Scope, evaluate
 from cars_desktop.forms.spec import FormSpec
-from cars_desktop.forms.validation import Issue, validate, visible_answers
+from cars_desktop.forms.validation import Issue, settle, validate, visible_answers
 from cars_desktop.services.form_projections import project
 from cars_desktop.services.records import open_record, save_records
 from cars_desktop.services.workstation import WorkstationSession
@@ -181,7 +181,7 @@ def save_draft(session: WorkstationSession, form: OpenForm, answers: dict[str, A
 
 
 def _actions_for(spec: FormSpec, record: Assessment, owner: str) -> list[Action]:
-    scope = Scope(record.answers)
+    scope = Scope(settle(spec, record.answers))
     actions = []
     for rule in spec.actions:
         if evaluate(rule.when, scope):
@@ -194,7 +194,7 @@ def _actions_for(spec: FormSpec, record: Assessment, owner: str) -> list[Action]
                     action_type=ActionType(rule.action_type),
                     owner=owner,
                     notes=rule.note,
-                    due_at=utc_now() + timedelta(hours=rule.due_hours) if rule.due_hours else None,
+                    due_at=utc_now() + timedelta(hours=rule.due_hours) if rule.due_hours is not None else None,
                 )
             )
     return actions

@@ -177,7 +177,7 @@ def test_bad_values_get_a_message_naming_the_field(field: str, value: object, me
 
 
 def test_expiry_must_follow_supply() -> None:
-    assert "Expiry date: must be after the date given for supplied" in messages(
+    assert "Expiry date: must be after date supplied" in messages(
         {**GOOD, "supplied": "2026-05-01", "expiry": "2026-05-01"}
     )
     assert messages({**GOOD, "supplied": "2026-05-01", "expiry": "2027-05-01"}) == []

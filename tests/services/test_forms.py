@@ -39,6 +39,9 @@ SUPPLY = {
     "leaflet_given": "yes",
     "handed_to_property": "yes",
     "returned_on_release": "yes",
+    "recipient_type": "person_at_risk",
+    "supply_location": "custody",
+    "training_kind": "refresher",
 }
 
 
@@ -189,3 +192,36 @@ def test_completed_supply_form_produces_one_naloxone_record_that_follows_amendme
     refused = {**SUPPLY, "consent_to_supply": "no"}
     amend_form(session, open_form(session, done.record.id), refused, "consent was in fact refused")
     assert open_record(session, supply.id).tombstone is not None
+
+
+def test_a_version_1_form_still_opens_and_validates_after_version_2_ships(
+    session: WorkstationSession,
+) -> None:
+    from cars_desktop.forms.catalogue import FormCatalogue
+    from cars_desktop.forms.validation import validate
+
+    shipped = shipped_catalogue()
+    assert shipped.latest("harm_reduction").version == 2
+    before_v2 = FormCatalogue([shipped.get("harm_reduction", 1)])
+    person = save_record(session, factories.person()).records[0]
+    v1_answers = {
+        k: v for k, v in SUPPLY.items() if k not in ("recipient_type", "supply_location", "training_kind")
+    }
+    draft = save_draft(
+        session, start_form(session, "harm_reduction", person.id, catalogue=before_v2), v1_answers
+    )
+    done = complete_form(
+        session, start_form(session, "harm_reduction", person.id, catalogue=before_v2), v1_answers
+    )
+
+    reopened_draft = open_form(session, draft.record.id)  # the shipped catalogue now has v1 and v2
+    assert reopened_draft.spec.version == 1 and not reopened_draft.read_only
+    assert validate(reopened_draft.spec, reopened_draft.record.answers, completing=True) == []
+    reopened_done = open_form(session, done.record.id)
+    assert reopened_done.spec.version == 1 and reopened_done.read_only
+
+    upgraded = shipped.upgrade_answers("harm_reduction", dict(reopened_draft.record.answers), 1, 2)
+    v2 = shipped.get("harm_reduction", 2)
+    assert validate(v2, upgraded, completing=False) == []
+    missing = {i.field_id for i in validate(v2, upgraded, completing=True)}
+    assert {"recipient_type", "supply_location", "training_kind"} <= missing
