@@ -202,7 +202,10 @@ def settle(spec: FormSpec, answers: Mapping[str, Any]) -> dict[str, Any]:
     current = dict(answers)
     computed_ids = {f.id for f in spec.all_fields() if f.type is FieldType.COMPUTED}
     for _ in range(len(current) + 1):
-        settled = {**visible_answers(spec, current), **{k: v for k, v in current.items() if k in computed_ids}}
+        settled = {
+            **visible_answers(spec, current),
+            **{k: v for k, v in current.items() if k in computed_ids},
+        }
         if settled == current:
             break
         current = settled

@@ -194,7 +194,9 @@ def _actions_for(spec: FormSpec, record: Assessment, owner: str) -> list[Action]
                     action_type=ActionType(rule.action_type),
                     owner=owner,
                     notes=rule.note,
-                    due_at=utc_now() + timedelta(hours=rule.due_hours) if rule.due_hours is not None else None,
+                    due_at=utc_now() + timedelta(hours=rule.due_hours)
+                    if rule.due_hours is not None
+                    else None,
                 )
             )
     return actions
