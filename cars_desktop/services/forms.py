@@ -14,6 +14,7 @@ from typing import Any
 
 from cars_desktop.domain.access import may_view
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
+from cars_desktop.domain.changes import Changes
 from cars_desktop.domain.errors import InvalidInput, RecordNotFound
 from cars_desktop.forms.catalogue import FormCatalogue, shipped_catalogue
 from cars_desktop.forms.computed import with_computed
@@ -60,6 +61,11 @@ class OpenForm:
     carried: dict[str, str] = field(default_factory=dict)
 
     @property
+    def changes(self) -> Changes:
+        """What saving this form changed, for the change bus."""
+        return Changes.of(self.record.record_type, self.record.id)
+
+    @property
     def read_only(self) -> bool:
         """Completed forms change only by amendment (with a reason)."""
         return (
@@ -75,6 +81,11 @@ class Completed:
     record: Assessment
     actions: tuple[Action, ...]
     derived: tuple[RecordBase, ...] = ()
+
+    @property
+    def changes(self) -> Changes:
+        """Everything completing changed: the form, its actions and its derived records."""
+        return Changes.of_records([self.record, *self.actions, *self.derived])
 
 
 def _catalogue(catalogue: FormCatalogue | None) -> FormCatalogue:

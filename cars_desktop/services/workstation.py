@@ -90,9 +90,18 @@ class WorkstationSession:
             raise StoreLocked("the workstation is locked; unlock it again")
         return UnitOfWork(self.store, self.audit_writer, self.user.username, self.actor.role_label)
 
-    def on_before_lock(self, callback: Callable[[], None]) -> None:
-        """Register something to save (an open draft) before the key is forgotten."""
+    def on_before_lock(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Register something to save (an open draft) before the key is forgotten.
+
+        Returns the function that takes the registration back (a closed form no longer needs it).
+        """
         self._before_lock.append(callback)
+
+        def unregister() -> None:
+            if callback in self._before_lock:
+                self._before_lock.remove(callback)
+
+        return unregister
 
     def lock(self, reason: str = "manual") -> None:
         """Save drafts, log the lock, close the store and forget the key (best effort in Python)."""

@@ -1,0 +1,1 @@
+"""Reusable widgets: the generic form widget and the editors it is built from."""
