@@ -78,7 +78,7 @@ BENCH_SITE = "OLDBURY"
 SEED_END = date(2026, 6, 30)  # fixed, so the same (people, seed) always gives the same store
 SEED_DAYS = 730
 SEED_BATCH_PEOPLE = 200
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: stores seeded with real completed forms
 QUICK_PEOPLE = 5_000
 DEFAULT_PEOPLE = 100_000
 WARM_UP = 10
@@ -424,7 +424,7 @@ def sample_people(store: Store, count: int, rng: random.Random) -> list[Person]:
 
 
 def new_people_and_assessments(count: int, random_seed: int) -> list[RecordBase]:
-    """`count` new records, alternately a Person and a completed Assessment of that person (as seeded).
+    """`count` new records, alternately a Person and an Assessment (form record, completed or draft as seeded) of that person.
 
     The assessment points at a custody episode made by the generator but not saved: nothing in the
     store checks it, and the figure is about saving the assessment itself.
@@ -732,7 +732,7 @@ def bench_service(
         typed.commit.append(series.commit[-1])
     print("2. Save latency: save_record(session, record), one transaction each, encrypted store")
     print(
-        "  new records, alternately a Person and a completed Assessment, into the seeded store "
+        "  new records, alternately a Person and an Assessment form record, into the seeded store "
         f"({WARM_UP} untimed warm-up saves first)"
     )
     print(f"  {disk}")

@@ -18,15 +18,13 @@ from cars_desktop.domain.changes import Changes
 from cars_desktop.domain.errors import InvalidInput, RecordNotFound
 from cars_desktop.forms.catalogue import FormCatalogue, shipped_catalogue
 from cars_desktop.forms.computed import with_computed
-from cars_desktop.forms.expressions import Scope, evaluate
 from cars_desktop.forms.spec import FormSpec
-from cars_desktop.forms.validation import Issue, settle, validate, visible_answers
-from cars_desktop.services.form_projections import project
+from cars_desktop.forms.validation import Issue, validate, visible_answers
+from cars_desktop.services.form_projections import complete_in_store, project
 from cars_desktop.services.records import open_record, save_records
 from cars_desktop.services.workstation import WorkstationSession
 from cars_protocol.records import (
     Action,
-    ActionType,
     Assessment,
     AssessmentKind,
     AssessmentStatus,
@@ -191,28 +189,6 @@ def save_draft(session: WorkstationSession, form: OpenForm, answers: dict[str, A
     return OpenForm(saved, form.spec, form.carried)
 
 
-def _actions_for(spec: FormSpec, record: Assessment, owner: str) -> list[Action]:
-    scope = Scope(settle(spec, record.answers))
-    actions = []
-    for rule in spec.actions:
-        if evaluate(rule.when, scope):
-            actions.append(
-                Action(
-                    site_code=record.site_code,
-                    author=owner,
-                    person_id=record.person_id,
-                    source_record_id=record.id,
-                    action_type=ActionType(rule.action_type),
-                    owner=owner,
-                    notes=rule.note,
-                    due_at=utc_now() + timedelta(hours=rule.due_hours)
-                    if rule.due_hours is not None
-                    else None,
-                )
-            )
-    return actions
-
-
 def complete_form(
     session: WorkstationSession, form: OpenForm, answers: dict[str, Any], today: date | None = None
 ) -> Completed:
@@ -223,22 +199,15 @@ def complete_form(
     problems = validate(form.spec, full, completing=True, today=today)
     if problems:
         raise FormIncomplete(problems)
-    done = form.record.model_copy(
-        update={
-            "answers": with_computed(form.spec, visible_answers(form.spec, full)),
-            "status": AssessmentStatus.COMPLETED,
-            "completed_at": utc_now(),
-        }
-    )
-    actions = _actions_for(form.spec, done, session.user.username)
-    derived = project(session, done, session.user.username)
-    saved = save_records(session, [done, *actions, *derived]).records
+    made = complete_in_store(session, form.spec, form.record, answers)
+    saved = save_records(session, made.all()).records
     record = saved[0]
     assert isinstance(record, Assessment)
+    count = len(made.actions)
     return Completed(
         record,
-        tuple(a for a in saved[1 : 1 + len(actions)] if isinstance(a, Action)),
-        tuple(saved[1 + len(actions) :]),
+        tuple(a for a in saved[1 : 1 + count] if isinstance(a, Action)),
+        tuple(saved[1 + count :]),
     )
 
 

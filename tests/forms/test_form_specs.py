@@ -12,7 +12,7 @@ import copy
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from cars_desktop.forms.scoring import SCORERS, scoring_rules
 from cars_desktop.forms.spec import FieldSpec, FieldType, FormSpec
 from cars_desktop.forms.validation import Issue, choices_for, is_visible, validate, visible_answers
 from cars_desktop.resources import reference_list, resource_path
-from cars_desktop.services.forms import _actions_for
+from cars_desktop.services.form_projections import actions_for
 from cars_protocol.records import ActionType, Assessment, AssessmentKind, AssessmentStatus
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -78,7 +78,7 @@ def actions(spec: FormSpec, answers: dict[str, Any]) -> list[ActionType]:
         answers=with_computed(spec, visible_answers(spec, full)),
         status=AssessmentStatus.COMPLETED,
     )
-    return [a.action_type for a in _actions_for(spec, record, "sam.worker")]
+    return [a.action_type for a in actions_for(spec, record, "sam.worker", datetime.now(UTC))]
 
 
 def every_field(spec: FormSpec) -> Iterator[FieldSpec]:
