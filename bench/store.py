@@ -424,7 +424,7 @@ def sample_people(store: Store, count: int, rng: random.Random) -> list[Person]:
 
 
 def new_people_and_assessments(count: int, random_seed: int) -> list[RecordBase]:
-    """`count` new records, alternately a Person and an Assessment (form record, completed or draft as seeded) of that person.
+    """`count` new records, alternately a Person and an Assessment form record of that person (as seeded).
 
     The assessment points at a custody episode made by the generator but not saved: nothing in the
     store checks it, and the figure is about saving the assessment itself.
