@@ -6,8 +6,10 @@ focused when the form opens; they never set a value or click in code. Checks rea
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -667,3 +669,21 @@ def test_a_date_and_time_is_typed_in_two_parts_without_a_message_in_between(
     date_part = next(r for r in widget.rows if r.spec.id == "moment").editor.focus_widgets()[0]
     assert isinstance(date_part, QLineEdit)
     assert date_part.text() == "01/07/2025"  # rewritten in the standard form once left
+
+
+def test_court_form_marks_answers_carried_over_from_custody_for_confirmation(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    person_id = new_person(session)
+    lifestyle = start_form(session, "lifestyle", person_id)
+    example = json.loads((Path(__file__).parents[1] / "forms" / "examples" / "lifestyle.json").read_text())
+    complete_form(session, lifestyle, example["answers"])
+    court = start_form(session, "court_suitability", person_id)
+    assert court.carried, "the court form should start from the recent lifestyle answers"
+    widget = show_form(qtbot, context, session, court)
+    carried_id = next(iter(court.carried))
+    row = widget.row_for((carried_id, None))
+    assert row is not None and row.carried_note.isVisibleTo(widget)
+    assert row.carried_note.text().startswith("Carried over from the lifestyle form of ")
+    others = [r for r in widget.rows if r.spec.id not in court.carried]
+    assert others and not any(r.carried_note.isVisibleTo(widget) for r in others)

@@ -92,17 +92,27 @@ class FieldRow(QWidget):
         self.help.setStyleSheet("color: palette(placeholder-text);")
         self.help.setVisible(bool(spec.help))
         self.message = MessageLabel(MessageKind.ERROR, f"Problem with {spec.label}")
+        self.carried_note = MessageLabel(MessageKind.NOTICE, f"{spec.label} was carried over")
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 4, 0, 4)
         column.setSpacing(2)
         column.addWidget(self.label)
         column.addWidget(self.help)
+        column.addWidget(self.carried_note)
         column.addWidget(editor)
         column.addWidget(self.message)
         if spec.help:
             for widget in focus:
                 before = widget.accessibleDescription()
                 widget.setAccessibleDescription(f"{before}. {spec.help}" if before else spec.help)
+
+    def mark_carried(self, source: str) -> None:
+        """Say this answer came from an earlier form, so the worker confirms it rather than assumes it."""
+        self.carried_note.show_message(f"Carried over {source}: check it still applies and change it if not.")
+        for widget in self.editor.focus_widgets():
+            before = widget.accessibleDescription()
+            note = f"carried over {source}"
+            widget.setAccessibleDescription(f"{before}. {note}" if before else note)
 
     @property
     def repeat_group(self) -> RepeatGroupEditor | None:

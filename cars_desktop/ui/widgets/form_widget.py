@@ -106,6 +106,10 @@ class FormWidget(FormView):
             self.complete,
         )
         self.load(open_form.record.answers)
+        if not open_form.read_only:
+            for row in self.rows:
+                if row.spec.id in open_form.carried:
+                    row.mark_carried(open_form.carried[row.spec.id])
         self._saved_answers = self.savable_answers()
         # A draft opened with answers was stored at its last update; a new one is not stored yet.
         self._last_saved_at = open_form.record.updated_at if self._saved_answers else None
