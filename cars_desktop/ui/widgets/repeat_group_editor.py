@@ -42,6 +42,7 @@ class _Entry(QFrame):
         self.heading.setFont(font)
         self.rows = [row_factory(spec, index) for spec in fields]
         self.remove_button = QPushButton()
+        self.remove_button.setAutoDefault(True)  # Return presses it when focused, as Space does
         column = QVBoxLayout(self)
         column.addWidget(self.heading)
         for row in self.rows:
@@ -94,6 +95,7 @@ class RepeatGroupEditor(FieldEditor):
         self._entries_column = QVBoxLayout()
         self._entries_column.setContentsMargins(0, 0, 0, 0)
         self.add_button = QPushButton("Add entry")
+        self.add_button.setAutoDefault(True)  # Return presses it when focused, as Space does
         self.add_button.setAccessibleName(f"Add an entry to {accessible_name}")
         self.add_button.clicked.connect(self.add_entry)
         self.limit_note = QLabel()
