@@ -21,20 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
+from screenshot_store import SETTINGS, WORKER, WORKER_PASSWORD, make_demo_store, save_grab
 
-from cars_desktop.config import KdfCost, Settings
 from cars_desktop.services.forms import save_draft, start_form
 from cars_desktop.services.records import save_records
-from cars_desktop.services.users import enrol_user
-from cars_desktop.services.workstation import WorkstationSession, init_workstation, unlock
+from cars_desktop.services.workstation import WorkstationSession, unlock
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.task_runner import InlineTaskRunner
 from cars_desktop.ui.widgets.form_widget import FormWidget
-from cars_protocol.records import Person, Role
+from cars_protocol.records import Person
 
-OUT = Path(__file__).resolve().parent
-SIZE = (1366, 768)
-SETTINGS = Settings(kdf=KdfCost(memory_kib=1024, time_cost=1, parallelism=1))
 TODAY = date.today()
 
 LIFESTYLE: dict[str, Any] = {
@@ -113,15 +109,10 @@ def _shoot(
     save_records(session, [person])
     draft = save_draft(session, start_form(session, form_id, person.id), answers)
     widget = FormWidget(context, session, draft, autosave_ms=60_000)
-    widget.resize(*SIZE)
-    widget.show()
-    app.processEvents()
+    save_grab(app, widget, name)  # lays the form out before moving to the section
     section = next(n for n, s in enumerate(widget.spec.sections) if s.id == section_id)
     widget.go_to_section(section)
-    app.processEvents()
-    path = OUT / name
-    if not widget.grab().save(str(path)):
-        raise SystemExit(f"could not write {path}")
+    path = save_grab(app, widget, name)
     widget.close()
     return path
 
@@ -131,15 +122,9 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory(prefix="cars-form-shots-") as tmp:
         data_dir = Path(tmp) / "store"
-        init_workstation(SETTINGS, data_dir, "OLDBURY", "admin1", "correct horse battery")
-        admin = unlock(SETTINGS, data_dir, "admin1", "correct horse battery")
-        try:
-            roles = frozenset({Role.WORKER, Role.SUPERVISOR})
-            enrol_user(admin, "sam.worker", "Sam Worker", roles, "another good pass")
-        finally:
-            admin.lock("screenshots")
+        make_demo_store(data_dir)
         context = AppContext(SETTINGS, data_dir, InlineTaskRunner())
-        session = unlock(SETTINGS, data_dir, "sam.worker", "another good pass")
+        session = unlock(SETTINGS, data_dir, WORKER, WORKER_PASSWORD)
         try:
             for shot in SHOTS:
                 print(_shoot(app, context, session, shot))
