@@ -1,0 +1,300 @@
+"""The sync wire contract: headers, error bodies, enrolment, sessions, push, pull and status.
+
+Both sides build and parse every message through these models, so a field renamed on one side
+fails the other side's tests instead of silently dropping data. Secrets that travel (device
+credential, session token, device key, passwords) are `SecretStr` so they never appear in a
+`repr()` or a log line by accident.
+
+Transport rules (see docs/sync.md):
+
+- every request carries `X-Cars-Protocol` and `X-Cars-Client-Version`; a client below the server's
+  minimum is refused with `ErrorCode.CLIENT_TOO_OLD` and keeps its data and outbox;
+- requests other than enrolment carry the device credential as `Authorization: Device <token>`;
+  everything about casework also carries the signed-in user's `X-Cars-Session` token;
+- request bodies may be gzip-compressed (`Content-Encoding: gzip`); the server bounds both the
+  compressed and the decompressed size;
+- every refusal is a 4xx/5xx with an `ErrorBody`, never an HTML page or a bare string.
+
+Endpoints (all JSON; `D` = device credential required, `S` = user session required):
+
+    GET  /health                              liveness and database check
+    POST /v1/enrol              EnrolRequest -> EnrolResponse   (one-time code, no credential yet)
+    PUT  /v1/escrow          D  EscrowRequest -> 204
+    POST /v1/session         D  SessionRequest -> SessionResponse
+    POST /v1/device-key      DS -> DeviceKeyResponse   (password sessions of the device's site only)
+    POST /v1/push            DS PushRequest -> PushResponse
+    GET  /v1/pull?cursor=&limit=   DS -> PullResponse
+    GET  /v1/conflicts       DS (supervisor) -> list[ConflictInfo]
+    POST /v1/conflicts/{id}/resolve  DS (supervisor) ConflictResolution -> Receipt
+    GET  /v1/workstations    DS (supervisor) -> list[WorkstationStatus]
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, SecretStr
+
+from cars_protocol.records import Code, Role, ShortText, Username, UtcDateTime
+
+HEADER_PROTOCOL = "X-Cars-Protocol"
+HEADER_CLIENT_VERSION = "X-Cars-Client-Version"
+HEADER_SESSION = "X-Cars-Session"
+#: `Authorization: Device <credential>` identifies the workstation on every request after enrolment.
+DEVICE_AUTH_SCHEME = "Device"
+
+#: Most changes one push may carry; the client splits its outbox into batches of at most this many.
+MAX_PUSH_CHANGES = 500
+#: Largest request body the server accepts, before and after gzip decompression.
+MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Most feed items one pull page may return.
+MAX_PULL_LIMIT = 1000
+
+ChangeId = uuid.UUID
+Base64 = Annotated[str, Field(min_length=1, max_length=4096, pattern=r"^[A-Za-z0-9+/=_\-]+$")]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ErrorCode(StrEnum):
+    """Why the server refused a request; clients branch on the code, people read the message."""
+
+    INVALID_REQUEST = "invalid_request"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    UNSUPPORTED_PROTOCOL = "unsupported_protocol"
+    CLIENT_TOO_OLD = "client_too_old"
+    DEVICE_UNKNOWN = "device_unknown"
+    DEVICE_REVOKED = "device_revoked"
+    SESSION_REQUIRED = "session_required"
+    SESSION_EXPIRED = "session_expired"
+    BAD_CREDENTIALS = "bad_credentials"
+    USER_DISABLED = "user_disabled"
+    NOT_PERMITTED = "not_permitted"
+    ENROLMENT_CODE_INVALID = "enrolment_code_invalid"
+    WRONG_SITE = "wrong_site"
+    NOT_FOUND = "not_found"
+    UNAVAILABLE = "unavailable"
+
+
+class Problem(_Message):
+    """One thing wrong with a request: where (a dotted path, or a change id) and what."""
+
+    location: Annotated[str, Field(max_length=300)]
+    message: Annotated[str, Field(max_length=500)]
+    change_id: ChangeId | None = None
+
+
+class ErrorBody(_Message):
+    """The body of every refusal."""
+
+    error: ErrorCode
+    message: Annotated[str, Field(max_length=1000)]
+    problems: list[Problem] = Field(default_factory=list, max_length=100)
+
+
+# --- enrolment and sessions -------------------------------------------------------------------
+
+
+class EnrolRequest(_Message):
+    """A workstation asks to join the service with a one-time code, which decides its site."""
+
+    code: SecretStr
+    workstation_id: uuid.UUID
+    label: ShortText
+    signing_public_key: Base64  # raw Ed25519 public key, base64
+    audit_head_seq: Annotated[int, Field(ge=0)] = 0
+    audit_head_digest: Annotated[str, Field(max_length=128)] | None = None
+
+
+class EnrolResponse(_Message):
+    """What the workstation keeps: its credential and device key go into the vault, never to disk in clear."""
+
+    workstation_id: uuid.UUID
+    site_code: Code
+    device_credential: SecretStr
+    device_key: SecretStr  # base64 of 32 random bytes wrapping the server-assisted vault slot
+    recovery_public_key: Base64  # the organisation's X25519 public key for escrowing the recovery key
+    server_time: UtcDateTime
+
+
+class EscrowRequest(_Message):
+    """The workstation's recovery key sealed to the organisation's recovery public key."""
+
+    sealed_recovery_key: Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class SessionRequest(_Message):
+    """A user signs in through a workstation, by password or by the workstation's attestation.
+
+    With `password` the server checks its Argon2id hash: a full session, which may also fetch the
+    device key and enrol the user on a new workstation. Without a network at unlock time the
+    workstation can later get a sync-only session by `attestation`: an Ed25519 signature by its
+    device key over `attestation_message(...)`, accepted only for an active user of the device's site.
+    """
+
+    username: Username
+    password: SecretStr | None = None
+    attested_at: UtcDateTime | None = None
+    attestation: Base64 | None = None
+
+
+def attestation_message(workstation_id: uuid.UUID, username: str, attested_at: datetime) -> bytes:
+    """The exact bytes a workstation signs to vouch that `username` unlocked it at `attested_at`."""
+    return f"cars-session-attestation|{workstation_id}|{username}|{attested_at.isoformat()}".encode()
+
+
+class UserInfo(_Message):
+    """The server's view of a user, so the workstation can enrol or update them locally."""
+
+    username: Username
+    display_name: ShortText
+    roles: list[Role]
+    sites: list[Code]
+    active: bool = True
+    password_changed_at: UtcDateTime | None = None
+
+
+class SessionResponse(_Message):
+    """A bearer session for casework requests from this workstation, valid until `expires_at`."""
+
+    session_token: SecretStr
+    expires_at: UtcDateTime
+    user: UserInfo
+
+
+class DeviceKeyResponse(_Message):
+    """The per-device key, released only to an authenticated user of the workstation's site."""
+
+    device_key: SecretStr
+
+
+# --- push ---------------------------------------------------------------------------------------
+
+
+class Change(_Message):
+    """One revision of one record, as the workstation saved it.
+
+    `base_revision` is the revision the author edited (0 for a new record); the server applies the
+    change only if that is still its current revision, otherwise it keeps both and flags a conflict.
+    `change_id` is made when the change is queued and never reused, so a retried push is recognised.
+    `base_change_id` names the exact revision edited (the change that produced it, None for a new
+    record): two workstations can both make "revision 2" offline, and only the change id tells the
+    server which branch a later "revision 3, based on 2" belongs to.
+    """
+
+    change_id: ChangeId
+    record_type: Annotated[str, Field(min_length=1, max_length=40)]
+    record_id: uuid.UUID
+    revision: Annotated[int, Field(ge=1)]
+    base_revision: Annotated[int, Field(ge=0)]
+    base_change_id: ChangeId | None = None
+    record: dict[str, JsonValue]
+
+
+class PushRequest(_Message):
+    """A batch of changes, applied by the server in one transaction, plus the workstation's queue state."""
+
+    changes: Annotated[list[Change], Field(max_length=MAX_PUSH_CHANGES)]
+    pending_count: Annotated[int, Field(ge=0)] = 0
+    oldest_pending_at: UtcDateTime | None = None
+
+
+class ReceiptStatus(StrEnum):
+    """What the server did with a change; every status means the change is safely held there."""
+
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # applied by an earlier push; the original receipt is repeated
+    CONFLICT = "conflict"  # kept beside the server's revision; a supervisor resolves it
+    MERGED = "merged"  # independent fields merged automatically into `server_revision`
+
+
+class Receipt(_Message):
+    """The server's acknowledgement of one change; the client marks the change sent only on this.
+
+    `server_revision` and `server_change_id` name the server's current revision of the record after
+    this change (for `merged`, the merge the server made).
+    """
+
+    change_id: ChangeId
+    record_id: uuid.UUID
+    status: ReceiptStatus
+    server_revision: Annotated[int, Field(ge=1)]
+    server_change_id: ChangeId
+
+
+class PushResponse(_Message):
+    receipts: list[Receipt]
+
+
+# --- pull ---------------------------------------------------------------------------------------
+
+
+class FeedItem(_Message):
+    """The current server revision of one record in the workstation's scope."""
+
+    seq: Annotated[int, Field(ge=1)]
+    record_type: Annotated[str, Field(min_length=1, max_length=40)]
+    change_id: ChangeId  # the change that produced this revision; the base of the next local edit
+    record: dict[str, JsonValue]
+    conflicted: bool = False
+
+
+class PullResponse(_Message):
+    """One bounded page of the change feed; store `cursor` once the page is applied."""
+
+    items: list[FeedItem]
+    cursor: Annotated[int, Field(ge=0)]
+    more: bool
+
+
+class ConflictRevision(_Message):
+    """One side of a conflict: who saved it, where, and the record as they saved it."""
+
+    revision: Annotated[int, Field(ge=1)]
+    workstation_id: uuid.UUID | None
+    saved_by: Username
+    saved_at: UtcDateTime
+    record: dict[str, JsonValue]
+
+
+class ConflictInfo(_Message):
+    """A conflicted record: the server's current revision and the change that could not be applied."""
+
+    conflict_id: uuid.UUID
+    record_id: uuid.UUID
+    record_type: Annotated[str, Field(min_length=1, max_length=40)]
+    current: ConflictRevision
+    incoming: ConflictRevision
+    base_revision: Annotated[int, Field(ge=0)]
+    fields: list[str]  # top-level fields whose values differ between the two
+    raised_at: UtcDateTime
+
+
+class ConflictResolution(_Message):
+    """A supervisor's merged revision; it must follow the server's current revision."""
+
+    record: dict[str, JsonValue]
+    reason: Annotated[str, Field(min_length=3, max_length=500)]
+
+
+# --- status -------------------------------------------------------------------------------------
+
+
+class WorkstationStatus(_Message):
+    """What a supervisor sees about one workstation's sync health."""
+
+    workstation_id: uuid.UUID
+    label: ShortText
+    site_code: Code
+    enrolled_at: datetime
+    revoked: bool
+    last_contact_at: UtcDateTime | None
+    pending_count: int
+    oldest_pending_at: UtcDateTime | None
+    audit_head_seq: int
+    audit_head_digest: str | None
