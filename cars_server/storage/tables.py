@@ -1,0 +1,222 @@
+"""The server's schema, one SQLAlchemy 2 model per table; Alembic migrations follow this module.
+
+Portable between SQLite (pilot, tests) and PostgreSQL (production): times are timezone-aware,
+JSON lives in text columns validated by `cars_protocol` on the way in and out, and nothing relies
+on a backend-specific type. No secret is stored in clear: device credentials, session tokens and
+enrolment codes are kept as SHA-256 hashes (they are long random values, so a fast hash suffices);
+passwords as Argon2id hashes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+UUID_LEN = 36
+CODE_LEN = 40
+USERNAME_LEN = 64
+HASH_LEN = 64
+
+
+class Base(DeclarativeBase):
+    """Metadata of every server table."""
+
+
+class SiteRow(Base):
+    """A custody block or court that workstations and users belong to."""
+
+    __tablename__ = "sites"
+
+    code: Mapped[str] = mapped_column(String(CODE_LEN), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # custody | court | office
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    """A person who may sign in at workstations; roles and sites are JSON lists of codes."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(USERNAME_LEN), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[str] = mapped_column(Text)
+    sites: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EnrolmentCodeRow(Base):
+    """A single-use code that lets one workstation join one site before it expires."""
+
+    __tablename__ = "enrolment_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(HASH_LEN), primary_key=True)
+    site_code: Mapped[str] = mapped_column(ForeignKey("sites.code"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[str | None] = mapped_column(String(UUID_LEN))
+
+
+class WorkstationRow(Base):
+    """An enrolled workstation, its credential hash, signing key and last reported sync health."""
+
+    __tablename__ = "workstations"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    site_code: Mapped[str] = mapped_column(ForeignKey("sites.code"))
+    credential_hash: Mapped[str] = mapped_column(String(HASH_LEN), unique=True)
+    signing_public_key: Mapped[str] = mapped_column(String(100))
+    # The per-device key that unwraps the workstation's server-assisted vault slot. It is released
+    # only to an authenticated user of the site; on its own it opens nothing (the vault file and
+    # store stay on the workstation).
+    device_key: Mapped[str] = mapped_column(String(100))
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_contact_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    client_version: Mapped[str | None] = mapped_column(String(40))
+    pending_count: Mapped[int] = mapped_column(Integer, default=0)
+    oldest_pending_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    audit_head_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    audit_head_digest: Mapped[str | None] = mapped_column(String(128))
+
+
+class EscrowRow(Base):
+    """A workstation's recovery key sealed to the organisation's offline recovery key pair."""
+
+    __tablename__ = "recovery_escrow"
+
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), primary_key=True)
+    sealed_recovery_key: Mapped[str] = mapped_column(Text)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SessionRow(Base):
+    """A user's session from one workstation; `kind` is `password` or `attested` (sync only)."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(HASH_LEN), primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("users.username"))
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class FeedHeadRow(Base):
+    """The single row whose lock orders the change feed by commit (see cars_server.sync.feed)."""
+
+    __tablename__ = "feed_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RecordRow(Base):
+    """The server's current revision of each record; `feed_seq` is its place in the change feed."""
+
+    __tablename__ = "records"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(CODE_LEN))
+    site_code: Mapped[str] = mapped_column(String(CODE_LEN))
+    person_id: Mapped[str | None] = mapped_column(String(UUID_LEN), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    change_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    body: Mapped[str] = mapped_column(Text)
+    live: Mapped[bool] = mapped_column(Boolean, default=True)
+    conflicted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # NULL while the writing transaction is open; set just before it commits, under the
+    # feed_head lock, so feed order is commit order.
+    feed_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+
+    __table_args__ = (Index("ix_records_site_feed", "site_code", "feed_seq"),)
+
+
+class RecordRevisionRow(Base):
+    """Every revision the server accepted into a record's line of history."""
+
+    __tablename__ = "record_revisions"
+
+    record_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(UUID_LEN), unique=True)
+    workstation_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    saved_by: Mapped[str] = mapped_column(String(USERNAME_LEN))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class AppliedChangeRow(Base):
+    """The receipt given for each change id, so a retried push is answered, never applied twice."""
+
+    __tablename__ = "applied_changes"
+
+    change_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    workstation_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    status: Mapped[str] = mapped_column(String(20))
+    server_revision: Mapped[int] = mapped_column(Integer)
+    server_change_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConflictRow(Base):
+    """A change that could not be applied over the server's revision; both sides are kept here."""
+
+    __tablename__ = "conflicts"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    record_type: Mapped[str] = mapped_column(String(CODE_LEN))
+    site_code: Mapped[str] = mapped_column(String(CODE_LEN))
+    base_revision: Mapped[int] = mapped_column(Integer)
+    base_change_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    current_revision: Mapped[int] = mapped_column(Integer)
+    current_change_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    incoming_change_id: Mapped[str] = mapped_column(String(UUID_LEN), unique=True)
+    incoming_revision: Mapped[int] = mapped_column(Integer)
+    incoming_body: Mapped[str] = mapped_column(Text)
+    incoming_workstation_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    incoming_saved_by: Mapped[str] = mapped_column(String(USERNAME_LEN))
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(USERNAME_LEN))
+    resolution_reason: Mapped[str | None] = mapped_column(String(500))
+    resolved_change_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+
+
+class ServerAuditRow(Base):
+    """The server's own s.62 log: consultation and disclosure by server users and administrators.
+
+    `detail` is JSON of identifiers and counts only (record ids, person ids, site codes), never
+    names or answers, so the log itself discloses nothing.
+    """
+
+    __tablename__ = "server_audit"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(USERNAME_LEN))
+    workstation_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    operation: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text)
