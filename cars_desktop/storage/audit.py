@@ -8,9 +8,7 @@ makes cutting entries off the end detectable too. The central server verifies wi
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,30 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cars_desktop.domain.audit import AuditEvent
+from cars_desktop.domain.audit_chain import (
+    CHAINED_FIELDS,
+    GENESIS,
+    entry_digest,
+    entry_problem,
+    head_message,
+    sign_entry,
+)
 from cars_desktop.domain.errors import IntegrityFailure
 from cars_desktop.storage.tables import AuditHeadRow, AuditRow
-
-GENESIS = "0" * 64
-_ENTRY_CONTEXT = b"cars-audit-entry/1:"
-_HEAD_CONTEXT = b"cars-audit-head/1:"
-
-
-CHAINED_FIELDS = (
-    "seq",
-    "at",
-    "username",
-    "roles",
-    "workstation_id",
-    "operation",
-    "record_type",
-    "record_id",
-    "justification",
-    "recipient",
-    "legal_basis",
-    "details",
-    "prev_hash",
-)
-
 
 _STORED_FIELDS = (*CHAINED_FIELDS, "entry_hash", "signature")
 # Built once from the constant column names above; values are always bound parameters.
@@ -54,16 +38,6 @@ _UPSERT_HEAD = (
     "INSERT INTO audit_head (id, seq, entry_hash, signature) VALUES (1, ?, ?, ?) ON CONFLICT (id)"
     " DO UPDATE SET seq = excluded.seq, entry_hash = excluded.entry_hash, signature = excluded.signature"
 )
-
-
-def entry_digest(entry: Mapping[Any, Any]) -> str:
-    """The hash that chains and is signed: every field but the hash and signature themselves."""
-    material = [entry[name] for name in CHAINED_FIELDS]
-    return hashlib.sha256(json.dumps(material, separators=(",", ":")).encode()).hexdigest()
-
-
-def _head_message(seq: int, entry_hash: str) -> bytes:
-    return _HEAD_CONTEXT + seq.to_bytes(8, "big") + bytes.fromhex(entry_hash)
 
 
 class AuditWriter:
@@ -94,9 +68,9 @@ class AuditWriter:
             "prev_hash": head.entry_hash if head else GENESIS,
         }
         entry["entry_hash"] = entry_digest(entry)
-        entry["signature"] = self._signing_key.sign(_ENTRY_CONTEXT + bytes.fromhex(entry["entry_hash"]))
+        entry["signature"] = sign_entry(self._signing_key, entry["entry_hash"])
         conn.exec_driver_sql(_INSERT_ENTRY, tuple(entry[name] for name in _STORED_FIELDS))
-        head_signature = self._signing_key.sign(_head_message(seq, entry["entry_hash"]))
+        head_signature = self._signing_key.sign(head_message(seq, entry["entry_hash"]))
         conn.exec_driver_sql(_UPSERT_HEAD, (seq, entry["entry_hash"], head_signature))
         return seq
 
@@ -116,7 +90,7 @@ def head_problem(session: Session, public_key: Ed25519PublicKey) -> str | None:
     if head is None:
         return None if last is None else "the signed head of the audit log is missing"
     try:
-        public_key.verify(head.signature, _head_message(head.seq, head.entry_hash))
+        public_key.verify(head.signature, head_message(head.seq, head.entry_hash))
     except (InvalidSignature, ValueError):
         kept = last.seq if last else 0
         return f"the signed head of the audit log was altered; entries after {kept} may be missing"
@@ -132,20 +106,9 @@ def verify_chain(session: Session, public_key: Ed25519PublicKey) -> int:
     columns = [getattr(AuditRow, name) for name in _STORED_FIELDS]
     rows = session.execute(select(*columns).order_by(AuditRow.seq).execution_options(yield_per=2000))
     for row in rows:
-        if row.seq != expected_seq:
-            raise IntegrityFailure(f"audit log broken at entry {expected_seq}: it is missing or out of order")
-        if row.prev_hash != prev:
-            raise IntegrityFailure(
-                f"audit log broken at entry {row.seq}: it does not follow the entry before it"
-            )
-        if entry_digest(row._mapping) != row.entry_hash:
-            raise IntegrityFailure(f"audit log broken at entry {row.seq}: its content has been altered")
-        try:
-            public_key.verify(row.signature, _ENTRY_CONTEXT + bytes.fromhex(row.entry_hash))
-        except (InvalidSignature, ValueError):
-            raise IntegrityFailure(
-                f"audit log broken at entry {row.seq}: its signature does not match (altered)"
-            ) from None
+        problem = entry_problem(row._mapping, expected_seq, prev, public_key)
+        if problem:
+            raise IntegrityFailure(problem)
         if row.operation == "security_alert" and row.details and TAMPER_ALERT in row.details:
             found = json.loads(row.details).get(TAMPER_ALERT)
             raise IntegrityFailure(f"audit log broken before entry {row.seq}: {found} (found at an unlock)")
@@ -158,7 +121,7 @@ def verify_chain(session: Session, public_key: Ed25519PublicKey) -> int:
             raise IntegrityFailure("audit log broken: its signed head is missing")
         return 0
     try:
-        public_key.verify(head.signature, _head_message(head.seq, head.entry_hash))
+        public_key.verify(head.signature, head_message(head.seq, head.entry_hash))
     except (InvalidSignature, ValueError):
         raise IntegrityFailure("audit log broken: its signed head has been altered") from None
     if head.seq != count or head.entry_hash != prev:

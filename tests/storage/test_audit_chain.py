@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from cars_desktop.domain.audit_chain import CHAINED_FIELDS, entry_digest
 from cars_desktop.domain.errors import IntegrityFailure
 from cars_desktop.services.audit_check import verify_audit_log
 from cars_desktop.services.records import save_record
-from cars_desktop.storage.audit import CHAINED_FIELDS, entry_digest
 from cars_desktop.storage.engine import connect_raw
 from cars_desktop.storage.layout import StoreLayout
 from tests import factories
