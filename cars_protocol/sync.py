@@ -23,6 +23,7 @@ Endpoints (all JSON; `D` = device credential required, `S` = user session requir
     POST /v1/session         D  SessionRequest -> SessionResponse
     POST /v1/device-key      DS -> DeviceKeyResponse   (password sessions of the device's site only)
     POST /v1/push            DS PushRequest -> PushResponse
+    POST /v1/audit           DS AuditPushRequest -> AuditPushResponse
     GET  /v1/pull?cursor=&limit=   DS -> PullResponse
     GET  /v1/conflicts       DS (supervisor) -> list[ConflictInfo]
     POST /v1/conflicts/{id}/resolve  DS (supervisor) ConflictResolution -> Receipt
@@ -280,6 +281,46 @@ class ConflictResolution(_Message):
 
     record: dict[str, JsonValue]
     reason: Annotated[str, Field(min_length=3, max_length=500)]
+
+
+# --- audit log ---------------------------------------------------------------------------------
+
+
+class AuditEntry(_Message):
+    """One entry of a workstation's hash-chained, signed s.62 log, exactly as it was chained.
+
+    Field names match `cars_desktop.domain.audit_chain.CHAINED_FIELDS`; `signature` is base64.
+    Entries carry identifiers, roles and operation names only, never record contents.
+    """
+
+    seq: Annotated[int, Field(ge=1)]
+    at: Annotated[str, Field(max_length=40)]
+    username: Annotated[str, Field(max_length=64)]
+    roles: Annotated[str, Field(max_length=200)]
+    workstation_id: Annotated[str, Field(max_length=36)]
+    operation: Annotated[str, Field(max_length=40)]
+    record_type: Annotated[str, Field(max_length=40)] | None
+    record_id: Annotated[str, Field(max_length=36)] | None
+    justification: Annotated[str, Field(max_length=2000)] | None
+    recipient: Annotated[str, Field(max_length=200)] | None
+    legal_basis: Annotated[str, Field(max_length=40)] | None
+    details: Annotated[str, Field(max_length=20_000)] | None
+    prev_hash: Annotated[str, Field(min_length=64, max_length=64)]
+    entry_hash: Annotated[str, Field(min_length=64, max_length=64)]
+    signature: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class AuditPushRequest(_Message):
+    """The next entries of the workstation's log, in order, continuing from the last accepted one."""
+
+    entries: Annotated[list[AuditEntry], Field(max_length=MAX_PUSH_CHANGES)]
+
+
+class AuditPushResponse(_Message):
+    """How far the server holds the chain; `alert` names a break (the entries are still kept)."""
+
+    accepted_through: Annotated[int, Field(ge=0)]
+    alert: Annotated[str, Field(max_length=500)] | None = None
 
 
 # --- status -------------------------------------------------------------------------------------
