@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     lockout_attempts: int = Field(default=5, ge=1, le=100)
     lockout_minutes: float = Field(default=10.0, gt=0, le=24 * 60)
     idle_lock_minutes: float = Field(default=5.0, gt=0, le=8 * 60)
+    # Sync with the central server (issue 4). The server URL is normally taken from the vault,
+    # where enrolment records it; this setting overrides it (a moved server, a test rig).
+    server_url: str | None = None
+    server_ca_file: Path | None = None  # a CA bundle or the server's own certificate, to pin it
+    sync_interval_s: float = Field(default=120.0, ge=5, le=24 * 3600)
+    sync_batch_size: int = Field(default=200, ge=1, le=500)
+    sync_batch_bytes: int = Field(default=2 * 1024 * 1024, ge=16 * 1024, le=8 * 1024 * 1024)
+    sync_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    offline_days_limit: float = Field(default=14.0, gt=0, le=365)
+    retention_days: int = Field(default=90, ge=1, le=3650)
 
 
 def machine_data_dir() -> Path:

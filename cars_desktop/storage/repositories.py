@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from cars_desktop.domain.errors import InvalidInput
@@ -43,8 +43,8 @@ _UPDATE_RECORD = (
     " updated_at = ?, live = ?, body = ? WHERE id = ?"
 )
 _INSERT_HISTORY = (
-    "INSERT INTO record_history (record_id, revision, record_type, saved_at, saved_by, body)"
-    " VALUES (?, ?, ?, ?, ?, ?)"
+    "INSERT INTO record_history (record_id, revision, change_id, record_type, saved_at, saved_by, body)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _UPSERT_PERSON_INDEX = (
     "INSERT INTO person_index (person_id, family_name_key, given_names_key, date_of_birth, pnc_id,"
@@ -57,15 +57,25 @@ _UPSERT_EPISODE_INDEX = (
     " ON CONFLICT (episode_id) DO UPDATE SET custody_record_number = excluded.custody_record_number"
 )
 _INSERT_OUTBOX = (
-    "INSERT INTO outbox (record_type, record_id, revision, body, created_at) VALUES (?, ?, ?, ?, ?)"
+    "INSERT INTO outbox (change_id, record_type, record_id, revision, base_revision, base_change_id,"
+    " body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
+_UPSERT_RECORD_SYNC = (
+    "INSERT INTO record_sync (record_id, change_id, state, server_revision, updated_at)"
+    " VALUES (?, ?, ?, NULL, ?) ON CONFLICT (record_id) DO UPDATE SET change_id = excluded.change_id,"
+    " state = excluded.state, updated_at = excluded.updated_at"
+)
+#: Where `RecordRepository.save` leaves each saved record's new change id and the change it was
+#: based on, for `OutboxRepository.add` in the same transaction (both run on one session).
+_SAVED_CHANGES = "cars_saved_changes"
 
 
 class RevisionConflict(InvalidInput):
     """Someone saved a newer revision first; reload and apply the change again."""
 
 
-def _person_of(record: RecordBase) -> str | None:
+def person_of(record: RecordBase) -> str | None:
+    """The person a record is about (a person is about themselves), for the person index column."""
     if isinstance(record, Person):
         return str(record.id)
     person_id = getattr(record, "person_id", None)
@@ -94,13 +104,15 @@ class RecordRepository:
         key = str(record.id)
         body = record.model_dump_json()
         stored = conn.exec_driver_sql(
-            "SELECT revision, record_type FROM records WHERE id = ?", (key,)
+            "SELECT r.revision, r.record_type, s.change_id FROM records r"
+            " LEFT JOIN record_sync s ON s.record_id = r.id WHERE r.id = ?",
+            (key,),
         ).first()
         values = (
             record.revision,
             record.site_code,
             record.author,
-            _person_of(record),
+            person_of(record),
             to_db_time(record.created_at),
             to_db_time(record.updated_at),
             record.is_live,
@@ -118,10 +130,30 @@ class RecordRepository:
                     "this record was changed by someone else since you opened it; reopen it"
                 )
             conn.exec_driver_sql(_UPDATE_RECORD, (*values, key))
+        change_id = str(uuid.uuid4())
+        base_change_id = stored.change_id if stored is not None else None
+        self.session.info.setdefault(_SAVED_CHANGES, {})[key] = (change_id, base_change_id)
         conn.exec_driver_sql(
             _INSERT_HISTORY,
-            (key, record.revision, record.record_type, to_db_time(record.updated_at), saved_by, body),
+            (
+                key,
+                record.revision,
+                change_id,
+                record.record_type,
+                to_db_time(record.updated_at),
+                saved_by,
+                body,
+            ),
         )
+        conn.exec_driver_sql(
+            _UPSERT_RECORD_SYNC, (key, change_id, "local_only", to_db_time(record.updated_at))
+        )
+        self._write_indexes(conn, record)
+
+    @staticmethod
+    def _write_indexes(conn: Connection, record: RecordBase) -> None:
+        """Keep the typed search keys in step with the stored body."""
+        key = str(record.id)
         if isinstance(record, Person):
             conn.exec_driver_sql(
                 _UPSERT_PERSON_INDEX,
@@ -151,7 +183,7 @@ class RecordRepository:
         rows = self.session.scalars(
             select(RecordHistoryRow)
             .where(RecordHistoryRow.record_id == str(record_id))
-            .order_by(RecordHistoryRow.revision)
+            .order_by(RecordHistoryRow.revision, RecordHistoryRow.saved_at)
         )
         return [record_from_json(r.record_type, r.body) for r in rows]
 
@@ -206,8 +238,6 @@ class RecordRepository:
 
     def count(self, record_type: str | None = None) -> int:
         """How many records (of a type) are stored, live or not."""
-        from sqlalchemy import func
-
         query = select(func.count()).select_from(RecordRow)
         if record_type:
             query = query.where(RecordRow.record_type == record_type)
@@ -215,33 +245,54 @@ class RecordRepository:
 
 
 class OutboxRepository:
-    """Changes waiting for the central server."""
+    """Changes waiting for the central server, each with the change id that makes a retry harmless."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, record: RecordBase, at: datetime) -> None:
-        """Queue a revision for push; written in the same transaction as the record."""
-        self.session.connection().exec_driver_sql(
+    def add(self, record: RecordBase, at: datetime) -> str:
+        """Queue a revision for push, in the same transaction as its save; returns its change id.
+
+        The change id is the one `RecordRepository.save` gave the revision's history row, and the
+        base is the change that produced the revision it was edited from.
+        """
+        conn = self.session.connection()
+        key = str(record.id)
+        saved: tuple[str, str | None] | None = self.session.info.get(_SAVED_CHANGES, {}).pop(key, None)
+        if saved is None:  # queued without a save in this transaction: base it on what is stored
+            current = conn.exec_driver_sql(
+                "SELECT change_id FROM record_sync WHERE record_id = ?", (key,)
+            ).scalar()
+            saved = (str(uuid.uuid4()), current)
+        change_id, base_change_id = saved
+        when = to_db_time(at)
+        conn.exec_driver_sql(
             _INSERT_OUTBOX,
-            (record.record_type, str(record.id), record.revision, record.model_dump_json(), to_db_time(at)),
+            (
+                change_id,
+                record.record_type,
+                key,
+                record.revision,
+                record.revision - 1,
+                base_change_id,
+                record.model_dump_json(),
+                when,
+            ),
         )
+        conn.exec_driver_sql(_UPSERT_RECORD_SYNC, (key, change_id, "queued", when))
+        return change_id
 
     def pending(self, limit: int = 500) -> list[tuple[int, RecordBase]]:
         """The oldest unsent changes, in the order they were made."""
         rows = self.session.scalars(
-            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.seq).limit(limit)
+            select(OutboxRow).where(OutboxRow.receipted_at.is_(None)).order_by(OutboxRow.seq).limit(limit)
         )
         return [(r.seq, record_from_json(r.record_type, r.body)) for r in rows]
 
-    def mark_sent(self, seqs: Sequence[int], at: datetime) -> None:
-        """Record that the server acknowledged these changes."""
-        self.session.execute(update(OutboxRow).where(OutboxRow.seq.in_(list(seqs))).values(sent_at=at))
-
     def pending_count(self) -> int:
-        from sqlalchemy import func
-
-        return int(self.session.scalar(select(func.count()).where(OutboxRow.sent_at.is_(None))) or 0)
+        """How many changes the server has not yet receipted."""
+        query = select(func.count()).where(OutboxRow.receipted_at.is_(None))
+        return int(self.session.scalar(query) or 0)
 
 
 class UserRepository:

@@ -98,12 +98,17 @@ class RecordRow(Base):
 
 
 class RecordHistoryRow(Base):
-    """Every revision ever saved, for amendments, review and conflict resolution."""
+    """Every revision ever saved, for amendments, review and conflict resolution.
+
+    Keyed by change id as well as revision: two workstations can each make "revision 2" of a
+    record offline, and the losing branch of a conflict stays here beside the server's revision.
+    """
 
     __tablename__ = "record_history"
 
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     record_type: Mapped[str] = mapped_column(String(40))
     saved_at: Mapped[datetime] = mapped_column(UtcTimestamp())
     saved_by: Mapped[str] = mapped_column(String(64))
@@ -144,19 +149,60 @@ class EpisodeIndexRow(Base):
 
 
 class OutboxRow(Base):
-    """A change waiting to be pushed to the central server (written in the record's transaction)."""
+    """A change waiting to be pushed to the central server (written in the record's transaction).
+
+    `change_id` is made when the change is queued and never reused, so the server recognises a
+    retried push. A row counts as unsent until the server's receipt is recorded (`receipted_at`);
+    `sent_at` is only the last time it was offered, which proves nothing.
+    """
 
     __tablename__ = "outbox"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    change_id: Mapped[str] = mapped_column(String(36), unique=True)
     record_type: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[str] = mapped_column(String(36))
     revision: Mapped[int] = mapped_column(Integer)
+    base_revision: Mapped[int] = mapped_column(Integer)
+    base_change_id: Mapped[str | None] = mapped_column(String(36))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcTimestamp())
     sent_at: Mapped[datetime | None] = mapped_column(UtcTimestamp())
+    receipt_status: Mapped[str | None] = mapped_column(String(20))
+    receipted_at: Mapped[datetime | None] = mapped_column(UtcTimestamp())
 
-    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "seq"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "receipted_at", "seq"),
+        Index("ix_outbox_record", "record_id", "receipted_at"),
+    )
+
+
+class RecordSyncRow(Base):
+    """Each record's sync state, kept apart from its own status (draft, completed, ...).
+
+    `change_id` names the change that produced the local current revision (the base of the next
+    local edit); `state` is one of SYNC_STATES; `server_revision` is the server's revision as last
+    learnt from a receipt or a pull.
+    """
+
+    __tablename__ = "record_sync"
+
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(36))
+    state: Mapped[str] = mapped_column(String(12))
+    server_revision: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcTimestamp())
+
+    __table_args__ = (
+        ForeignKeyConstraint(["record_id"], ["records.id"], name="fk_record_sync_record"),
+        Index("ix_record_sync_state", "state"),
+    )
+
+
+#: Per-record sync states: made here and never queued (records from before sync existed are
+#: queued by migration 0003, so this is rare), waiting in the outbox, offered to the server,
+#: held by the server, or conflicting with another workstation's revision.
+SYNC_STATES = ("local_only", "queued", "sent", "receipted", "conflicted")
 
 
 class AuditRow(Base):

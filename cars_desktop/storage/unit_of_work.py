@@ -17,6 +17,7 @@ from cars_desktop.storage.repositories import (
     UserRepository,
 )
 from cars_desktop.storage.store import Store
+from cars_desktop.storage.sync_repository import SyncRepository
 from cars_protocol.records import utc_now
 
 
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.users = UserRepository(self._session)
         self.meta = MetaRepository(self._session)
         self.form_specs = FormSpecRepository(self._session)
+        self.sync = SyncRepository(self._session)
         return self
 
     @property
