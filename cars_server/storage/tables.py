@@ -164,6 +164,9 @@ class RecordRevisionRow(Base):
     saved_by: Mapped[str] = mapped_column(String(USERNAME_LEN))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     body: Mapped[str] = mapped_column(Text)
+    # For a revision the server made by merging two concurrent changes: JSON list of both source
+    # change ids (the server's revision it merged onto, then the incoming change).
+    merged_from: Mapped[str | None] = mapped_column(Text)
 
 
 class AppliedChangeRow(Base):
@@ -178,6 +181,10 @@ class AppliedChangeRow(Base):
     server_revision: Mapped[int] = mapped_column(Integer)
     server_change_id: Mapped[str] = mapped_column(String(UUID_LEN))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The record exactly as the workstation sent it, kept for changes merged automatically: it
+    # is in no revision row, yet it is the base of that workstation's next edit (and the
+    # workstation's own words, which must not be lost).
+    body: Mapped[str | None] = mapped_column(Text)
 
 
 class ConflictRow(Base):
