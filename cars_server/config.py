@@ -6,17 +6,27 @@ credential store, never on the command line, where any local user can read them 
 list.
 """
 
+import base64
+import binascii
+import ipaddress
 from os import PathLike
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cars_protocol.sync import MAX_BODY_BYTES
+from cars_server.versions import parse_version
 
 APP_NAME = "cars-server"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8443
 SQLITE_FILE_NAME = "cars-server.db"
+#: RFC 9106 second recommended Argon2id parameters (64 MiB, 3 passes); tests set cheaper ones.
+DEFAULT_ARGON2_MEMORY_KIB = 65536
+DEFAULT_ARGON2_TIME_COST = 3
+X25519_KEY_BYTES = 32
 
 
 def default_data_dir() -> Path:
@@ -43,6 +53,60 @@ class ServerSettings(BaseSettings):
     database_url: str = Field(default="", repr=False)
     host: str = Field(default=DEFAULT_HOST, min_length=1)
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    #: Clients older than this are refused with `client_too_old`; they keep their data and outbox.
+    minimum_client_version: str = "0.1.0"
+    session_hours: int = Field(default=12, ge=1, le=24 * 7)
+    enrolment_code_hours: int = Field(default=24, ge=1, le=24 * 30)
+    #: How many days of a site's records a workstation pulls (the sync core's feed scope).
+    feed_window_days: int = Field(default=90, ge=1, le=3650)
+    #: The organisation's X25519 recovery public key (base64); enrolment is refused while unset.
+    recovery_public_key: str = ""
+    max_body_bytes: int = Field(default=MAX_BODY_BYTES, ge=1024, le=MAX_BODY_BYTES)
+    argon2_memory_kib: int = Field(default=DEFAULT_ARGON2_MEMORY_KIB, ge=8, le=4 * 1024 * 1024)
+    argon2_time_cost: int = Field(default=DEFAULT_ARGON2_TIME_COST, ge=1, le=20)
+
+    @field_validator("minimum_client_version")
+    @classmethod
+    def _check_version(cls, value: str) -> str:
+        """Refuse a minimum version the gate could not compare against."""
+        if parse_version(value) is None:
+            raise ValueError("must be a dotted version such as 0.1.0")
+        return value
+
+    @field_validator("recovery_public_key")
+    @classmethod
+    def _check_recovery_key(cls, value: str) -> str:
+        """Refuse a malformed key at start-up rather than at the first enrolment."""
+        value = value.strip()
+        if not value:
+            return value
+        try:
+            raw = base64.b64decode(value.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError):
+            raise ValueError(
+                "must be the base64 X25519 public key printed by 'admin recovery keygen'"
+            ) from None
+        if len(raw) != X25519_KEY_BYTES:
+            raise ValueError("must be the base64 of a raw 32-byte X25519 public key")
+        return value
+
+    @model_validator(mode="after")
+    def _check_tls(self) -> "ServerSettings":
+        """TLS needs both files; plain HTTP is only allowed on a loopback address."""
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key must be given together")
+        if self.tls_cert is None and not is_loopback(self.host):
+            raise ValueError(
+                f"refusing plain HTTP on non-loopback address {self.host}: give --tls-cert and --tls-key"
+            )
+        return self
+
+    @property
+    def uses_tls(self) -> bool:
+        """True when the server terminates HTTPS itself."""
+        return self.tls_cert is not None
 
     @model_validator(mode="before")
     @classmethod
@@ -65,3 +129,13 @@ class ServerSettings(BaseSettings):
         if not values.get("database_url"):
             values["database_url"] = sqlite_url_for(data_dir)
         return values
+
+
+def is_loopback(host: str) -> bool:
+    """True for `localhost` and loopback IP addresses, the only places plain HTTP may listen."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
