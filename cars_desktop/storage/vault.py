@@ -16,6 +16,7 @@ import json
 import os
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -153,9 +154,13 @@ class Vault:
     # -- creation and persistence ---------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, site_code: str, data_key: bytes) -> Vault:
-        """A new vault holding a fresh device signing key, with no slots yet."""
-        workstation_id = f"ws-{uuid.uuid4().hex[:12]}"
+    def create(cls, path: Path, site_code: str, data_key: bytes, workstation_id: str | None = None) -> Vault:
+        """A new vault holding a fresh device signing key, with no slots yet.
+
+        A store made by enrolment passes the UUID it registers with the server as its id; a
+        standalone store gets a short local id (and its server UUID later, at enrolment).
+        """
+        workstation_id = workstation_id or f"ws-{uuid.uuid4().hex[:12]}"
         device_key = Ed25519PrivateKey.generate()
         raw = device_key.private_bytes(
             serialization.Encoding.Raw,
@@ -241,8 +246,85 @@ class Vault:
         self._replace_slots([s for s in self.content.slots if s.kind != "recovery"], slot)
 
     def destroy_local_slots(self) -> None:
-        """On revocation: nothing left here can unwrap the data key."""
+        """On revocation: nothing left here can unwrap the data key (password, recovery, server)."""
         self._replace_slots([])
+
+    # -- enrolment with the central server ------------------------------------------------------
+
+    def set_server_slot(self, device_key: bytes, data_key: bytes) -> None:
+        """Wrap the data key under the server's per-device key; the device key itself is not kept.
+
+        The server releases the device key only to an authenticated user of this workstation's
+        site, so this slot lets a user with no local slot yet enrol here while online.
+        """
+        if len(device_key) != DATA_KEY_BYTES:
+            raise StoreError("the server's device key has the wrong length; enrol the workstation again")
+        kdf = KdfParams(name="hkdf-sha256", salt=secrets.token_bytes(SALT_BYTES))
+        wrapping = _derive_server_key(device_key, kdf)
+        nonce, wrapped = _seal(wrapping, data_key, _aad(self.workstation_id, "server", None))
+        slot = KeySlot(kind="server", kdf=kdf, nonce=nonce, wrapped_key=wrapped)
+        self._replace_slots([s for s in self.content.slots if s.kind != "server"], slot)
+
+    def has_server_slot(self) -> bool:
+        return any(s.kind == "server" for s in self.content.slots)
+
+    def unwrap_with_server(self, device_key: bytes) -> bytes:
+        """The data key from the device key the server released."""
+        for slot in self.content.slots:
+            if slot.kind == "server":
+                wrapping = _derive_server_key(device_key, slot.kdf)
+                key = _open(wrapping, slot.nonce, slot.wrapped_key, _aad(self.workstation_id, "server", None))
+                if key is not None:
+                    return key
+        raise AuthenticationFailed(
+            "the central server's key does not open this workstation's store; ask IT staff to enrol it again"
+        )
+
+    def set_enrolment(
+        self, server_url: str, server_workstation_id: str, site_code: str, credential: str, data_key: bytes
+    ) -> None:
+        """Record the enrolment; the device credential is kept only encrypted under the data key."""
+        nonce, wrapped = _seal(
+            data_key, credential.encode("utf-8"), _aad(self.workstation_id, "credential", None)
+        )
+        enrolment = {
+            "server_url": server_url,
+            "workstation_id": server_workstation_id,
+            "site_code": site_code,
+            "enrolled_at": utc_now().isoformat(),
+            "credential_nonce": base64.b64encode(nonce).decode("ascii"),
+            "credential": base64.b64encode(wrapped).decode("ascii"),
+        }
+        self.content = self.content.model_copy(update={"enrolment": enrolment, "site_code": site_code})
+
+    def enrolment_info(self) -> Enrolment | None:
+        """Where and as what this workstation is enrolled (no secret), or None if standalone."""
+        data = self.content.enrolment
+        if not data:
+            return None
+        return Enrolment(
+            server_url=data["server_url"],
+            workstation_id=data["workstation_id"],
+            site_code=data["site_code"],
+            enrolled_at=datetime.fromisoformat(data["enrolled_at"]),
+        )
+
+    def device_credential(self, data_key: bytes) -> str:
+        """The credential that identifies this workstation to the server (unlocked stores only)."""
+        data = self.content.enrolment
+        if not data:
+            raise StoreError("this workstation is not enrolled with a central server; enrol it first")
+        raw = _open(
+            data_key,
+            _b64decode(data["credential_nonce"]),
+            _b64decode(data["credential"]),
+            _aad(self.workstation_id, "credential", None),
+        )
+        if raw is None:
+            raise StoreError(
+                "the vault's device credential does not match the store key; the vault is damaged"
+            )
+        return raw.decode("utf-8")
 
     def has_password_slot(self, username: str) -> bool:
         return username in self.usernames()
@@ -294,6 +376,21 @@ class Vault:
 
     def created(self) -> datetime:
         return self.content.created_at
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """The clear facts of an enrolment: which server, as which workstation, for which site."""
+
+    server_url: str
+    workstation_id: str
+    site_code: str
+    enrolled_at: datetime
+
+
+def _derive_server_key(device_key: bytes, kdf: KdfParams) -> bytes:
+    """HKDF with its own label, so the device key wraps nothing but this slot."""
+    return HKDF(hashes.SHA256(), 32, kdf.salt, b"cars-server-slot").derive(device_key)
 
 
 def _fsync_dir(folder: Path) -> None:
