@@ -1,0 +1,1 @@
+"""Tests of the server sync core over real SQLite and PostgreSQL databases."""
