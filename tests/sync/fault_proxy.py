@@ -555,7 +555,8 @@ class _Connection:
             asyncio.create_task(self._guard(lambda: self._write("response", to_client, self._client_w))),
         ]
         try:
-            await asyncio.gather(*self._tasks)
+            # Pumps end by returning or by being cancelled by the one that ended the connection.
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         finally:
             self._terminate(reset=False)
 
@@ -844,5 +845,9 @@ class FaultProxy:
         self.counters.add("connections")
         try:
             await _Connection(self, reader, writer).run()
+        except asyncio.CancelledError:
+            # Cancelled by stop(): end quietly, since asyncio 3.11 logs a callback task that ends
+            # cancelled as an error.
+            pass
         finally:
             self._connections.discard(task)
