@@ -221,7 +221,10 @@ class ServerAuditRow(Base):
 
     __tablename__ = "server_audit"
 
-    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    # SQLite auto-numbers only an INTEGER primary key (the rowid), so BIGINT is PostgreSQL-only.
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor: Mapped[str] = mapped_column(String(USERNAME_LEN))
     workstation_id: Mapped[str | None] = mapped_column(String(UUID_LEN))

@@ -91,7 +91,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_records_site_feed', ['site_code', 'feed_seq'], unique=False)
 
     op.create_table('server_audit',
-    sa.Column('seq', sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=64), nullable=False),
     sa.Column('workstation_id', sa.String(length=36), nullable=True),
