@@ -17,6 +17,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cars_protocol.sync import MAX_BODY_BYTES
+from cars_server.errors import ConfigurationError
 from cars_server.versions import parse_version
 
 APP_NAME = "cars-server"
@@ -94,13 +95,9 @@ class ServerSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_tls(self) -> "ServerSettings":
-        """TLS needs both files; plain HTTP is only allowed on a loopback address."""
+        """TLS needs both files (whether plain HTTP may listen is `check_listen_address`'s job)."""
         if (self.tls_cert is None) != (self.tls_key is None):
             raise ValueError("tls_cert and tls_key must be given together")
-        if self.tls_cert is None and not is_loopback(self.host):
-            raise ValueError(
-                f"refusing plain HTTP on non-loopback address {self.host}: give --tls-cert and --tls-key"
-            )
         return self
 
     @property
@@ -139,3 +136,17 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def check_listen_address(settings: ServerSettings) -> None:
+    """Refuse plain HTTP anywhere but loopback: casework must not cross a network in clear."""
+    if settings.uses_tls:
+        for path in (settings.tls_cert, settings.tls_key):
+            if path is not None and not path.is_file():
+                raise ConfigurationError(f"TLS file not found: {path}")
+        return
+    if not is_loopback(settings.host):
+        raise ConfigurationError(
+            f"refusing plain HTTP on {settings.host}, which is not a loopback address: "
+            "give --tls-cert and --tls-key (or put a TLS proxy in front and listen on 127.0.0.1)"
+        )
