@@ -13,6 +13,8 @@ From a test::
         client = httpx.Client(base_url=proxy.url)
         # "the next request whose body is at least 64 KiB: cut it after a random fraction"
         proxy.set_faults(Faults(request_body=BodyFault(min_body_bytes=65_536)))
+        # "reset mid-way through the response to the next pull"
+        proxy.set_faults(Faults(response_body=BodyFault(action="reset", path_prefix="/v1/pull")))
         ...
         assert proxy.counters.snapshot().request_body_cuts == 1
 
@@ -101,8 +103,10 @@ class BodyFault:
     `action`: "drop" closes both sides (FIN); "reset" closes both with SO_LINGER 0 (RST);
     "stall" stops forwarding for `stall_s` then carries on; "stall_then_drop" stalls then drops.
     Eligible bodies: Content-Length of at least `min_body_bytes` (and 2, so a strict middle
-    exists), or any chunked body. The cut point is `at_byte`, else `at_fraction` of the body
-    (of `min_body_bytes` for chunked bodies), else uniformly random strictly inside the body.
+    exists), or any chunked body; and, with `path_prefix`, only those of requests whose target
+    starts with it (a response is matched by its request's target). The cut point is `at_byte`,
+    else `at_fraction` of the body (of `min_body_bytes` for chunked bodies), else uniformly
+    random strictly inside the body.
     """
 
     action: BodyAction = "drop"
@@ -112,6 +116,7 @@ class BodyFault:
     stall_s: float = 0.0
     probability: float = 1.0
     shots: int | None = 1
+    path_prefix: str | None = None
 
     def __post_init__(self) -> None:
         _check_probability("probability", self.probability)
@@ -130,10 +135,12 @@ class BodyFault:
 
 @dataclass(frozen=True)
 class ResetBeforeRequest:
-    """Reset the connection when a request head arrives, before any of it reaches the server."""
+    """Reset the connection when a request head arrives (optionally only for targets starting
+    with `path_prefix`), before any of it reaches the server."""
 
     probability: float = 1.0
     shots: int | None = 1
+    path_prefix: str | None = None
 
     def __post_init__(self) -> None:
         _check_probability("probability", self.probability)
@@ -182,17 +189,17 @@ class Faults:
 class CounterSnapshot:
     """A frozen copy of the proxy's counters, taken under its lock."""
 
-    connections: int = 0
-    upstream_connect_failures: int = 0
-    requests: int = 0
-    responses: int = 0
-    bytes_to_server: int = 0
-    bytes_to_client: int = 0
-    request_body_cuts: int = 0
-    response_body_cuts: int = 0
-    resets: int = 0
-    stalls: int = 0
-    held_back_chunks: int = 0
+    connections: int = 0  # accepted from clients
+    upstream_connect_failures: int = 0  # the server refused; the client was reset
+    requests: int = 0  # request heads seen, including one then reset before the server
+    responses: int = 0  # response heads seen (a 100 Continue counts)
+    bytes_to_server: int = 0  # handed to the server's socket, heads and framing included
+    bytes_to_client: int = 0  # handed to the client's socket
+    request_body_cuts: int = 0  # drop/reset strictly inside a request body
+    response_body_cuts: int = 0  # drop/reset strictly inside a response body
+    resets: int = 0  # connections closed with RST (before a request, or mid-body)
+    stalls: int = 0  # stalls begun
+    held_back_chunks: int = 0  # segments held for a retransmission timeout
 
 
 COUNTER_NAMES = tuple(f.name for f in fields(CounterSnapshot))
@@ -257,6 +264,7 @@ class _Message:
     """One request or response on a connection, as far as the framer has seen it."""
 
     direction: Direction
+    target: str  # the request target (path and query); a response carries its request's
     content_length: int | None  # set only for a body framed by Content-Length
     chunked: bool
     has_body: bool
@@ -325,12 +333,13 @@ class _ChunkedBody:
 class _Framer:
     """Splits one direction's byte stream into message heads and body pieces.
 
-    The request framer records each request's method, so the response framer knows that the
-    answer to HEAD has no body. Requests arrive at the proxy (and are framed) before the server
-    can answer them, so the shared deque is always filled before it is read.
+    The request framer records each request's method and target, so the response framer knows
+    that the answer to HEAD has no body, and which path a response answers. Requests arrive at
+    the proxy (and are framed) before the server can answer them, so the shared deque is always
+    filled before it is read.
     """
 
-    def __init__(self, direction: Direction, methods: deque[str]) -> None:
+    def __init__(self, direction: Direction, methods: deque[tuple[str, str]]) -> None:
         self._direction: Direction = direction
         self._methods = methods
         self._head = bytearray()
@@ -409,8 +418,9 @@ class _Framer:
             except ValueError as exc:
                 raise _Malformed("bad Content-Length") from exc
         if self._direction == "request":
-            method = lines[0].split(b" ", 1)[0].decode("latin-1").upper()
-            self._methods.append(method)
+            words = lines[0].decode("latin-1").split(" ")
+            method, target = words[0].upper(), (words[1] if len(words) > 1 else "")
+            self._methods.append((method, target))
             self._opaque_after_message = method == "CONNECT"
             state = "chunked" if chunked else ("length" if length else "none")
         else:
@@ -419,11 +429,12 @@ class _Framer:
                 status = int(parts[1])
             except (IndexError, ValueError) as exc:
                 raise _Malformed("bad status line") from exc
+            target = ""
             if 100 <= status < 200:
                 self._opaque_after_message = status == 101
                 state = "none"
             else:
-                method = self._methods.popleft() if self._methods else "GET"
+                method, target = self._methods.popleft() if self._methods else ("GET", "")
                 if method == "HEAD" or status in (204, 304):
                     state = "none"
                 elif chunked:
@@ -433,7 +444,11 @@ class _Framer:
                 else:
                     state = "until_close"
         message = _Message(
-            self._direction, length if state == "length" else None, state == "chunked", state != "none"
+            self._direction,
+            target,
+            length if state == "length" else None,
+            state == "chunked",
+            state != "none",
         )
         self._message = message
         if state == "none":
@@ -529,7 +544,7 @@ class _Connection:
         self._client_w = client_w
         self._up_w: asyncio.StreamWriter | None = None
         self._tasks: list[asyncio.Task[None]] = []
-        self._methods: deque[str] = deque()
+        self._methods: deque[tuple[str, str]] = deque()
         self._closed = False
 
     async def run(self) -> None:
@@ -611,7 +626,11 @@ class _Connection:
             if direction == "request":
                 proxy.counters.add("requests")
                 reset = armed.faults.reset_before_request
-                if reset is not None and armed.take("reset_before_request", reset.probability, proxy.rng):
+                if (
+                    reset is not None
+                    and message.target.startswith(reset.path_prefix or "")
+                    and armed.take("reset_before_request", reset.probability, proxy.rng)
+                ):
                     await queue.put(_Act("reset"))
                     return False
             else:
@@ -646,6 +665,8 @@ class _Connection:
             return None
         length = message.content_length
         if length is not None and length < fault.min_body_bytes:
+            return None
+        if not message.target.startswith(fault.path_prefix or ""):
             return None
         if not armed.take(key, fault.probability, self._proxy.rng):
             return None

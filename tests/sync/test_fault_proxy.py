@@ -285,6 +285,23 @@ def caused_by_reset(error: BaseException) -> bool:
     return False
 
 
+def test_path_prefix_picks_which_exchange_is_cut(proxy: FaultProxy, client: httpx.Client) -> None:
+    proxy.set_faults(
+        Faults(
+            response_body=BodyFault(path_prefix="/chunked/", shots=None),
+            reset_before_request=ResetBeforeRequest(path_prefix="/upload", shots=None),
+        )
+    )
+    assert client.get("/download/100000").content == payload(100_000)
+    assert client.post("/echo", content=b"x" * 50_000).content == b"x" * 50_000
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get("/chunked/100000")
+    with pytest.raises(httpx.ReadError):
+        client.post("/upload", content=b"refused")
+    counts = proxy.counters.snapshot()
+    assert (counts.response_body_cuts, counts.resets, counts.requests) == (1, 1, 4)
+
+
 def test_reset_mid_response_is_a_connection_reset(proxy: FaultProxy, client: httpx.Client) -> None:
     proxy.set_faults(Faults(response_body=BodyFault(action="reset", at_fraction=0.5)))
     with pytest.raises(httpx.ReadError) as raised:
@@ -440,7 +457,7 @@ def test_framer_follows_pipelined_messages_fed_one_byte_at_a_time() -> None:
         b"HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n"
         b"HTTP/1.1 200 OK\r\n\r\nuntil close"
     )
-    methods: deque[str] = deque()
+    methods: deque[tuple[str, str]] = deque()
     for direction, stream, bodies in (
         ("request", requests, [b"hello", b"3;x=1\r\nabc\r\n0\r\nT: 1\r\n\r\n"]),
         ("response", responses, [b"ok", b"1\r\nz\r\n0\r\n\r\n", b"until close"]),
@@ -456,3 +473,5 @@ def test_framer_follows_pipelined_messages_fed_one_byte_at_a_time() -> None:
         assert list(found.values()) == bodies
         ended = [piece.ends_body for piece in pieces if piece.kind == "body"]
         assert ended.count(True) == 2  # the until-close body never ends
+    heads = [piece.message for piece in pieces if piece.kind == "head" and piece.message is not None]
+    assert [message.target for message in heads] == ["/a", "/b", "", "/c", "/d", ""]
