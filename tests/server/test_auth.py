@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from cars_server.admin.users import disable_user
 from cars_server.admin.workstations import revoke_workstation
 from cars_server.clock import utc_now
-from cars_server.storage.tables import RecordRow, SessionRow, ServerAuditRow
+from cars_server.storage.tables import RecordRow, ServerAuditRow, SessionRow
 from tests.factories import person
 from tests.server.helpers import (
     COURT_WORKER,
