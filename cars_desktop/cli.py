@@ -128,6 +128,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_user_auth(rotate)
 
+    enrol = commands.add_parser(
+        "enrol",
+        help="enrol this workstation with the central server using a one-time code "
+        "(secrets: the code, then with --user your password)",
+    )
+    enrol.add_argument(
+        "--server", required=True, help="the central server, for example https://cars.example.org"
+    )
+    enrol.add_argument(
+        "--code-stdin", action="store_true", help="read the code (and your password) from standard input"
+    )
+    enrol.add_argument(
+        "--label", help="a name for this workstation on the server (default: the computer name)"
+    )
+    enrol.add_argument("--user", help="an administrator of an existing standalone store, to enrol it")
+    enrol.add_argument(
+        "--show-recovery-key",
+        action="store_true",
+        help="also print the new recovery key (it is escrowed with the server either way)",
+    )
+
+    sync = commands.add_parser("sync", help="run one full sync with the central server and print what moved")
+    _add_user_auth(sync)
+
     backup = commands.add_parser("backup", help="write an encrypted backup file (admin)")
     _add_user_auth(backup)
     backup.add_argument("--out", type=Path, required=True, help="the new backup file")
@@ -318,6 +342,83 @@ def _run_restore(args: argparse.Namespace, settings: Settings, data_dir: Path) -
     return 0
 
 
+def _http(settings: Settings):  # type: ignore[no-untyped-def]
+    from cars_desktop.sync.client import build_http
+
+    ca_file = str(settings.server_ca_file) if settings.server_ca_file else None
+    return build_http(ca_file, settings.sync_timeout_s)
+
+
+def _run_enrol(args: argparse.Namespace, settings: Settings, data_dir: Path) -> int:
+    import platform
+
+    from cars_desktop.services.enrolment import enrol
+    from cars_desktop.services.workstation import unlock
+
+    secrets = SecretReader(args.code_stdin)
+    code = secrets.read("Enrolment code: ").strip()
+    if not code:
+        raise InvalidInput("the enrolment code is empty; give the code IT staff issued on the server")
+    label = (args.label or platform.node() or "workstation")[:200]
+    with _http(settings) as http:
+        session = None
+        if args.user:
+            username = check_username(args.user)
+            session = unlock(settings, data_dir, username, secrets.read(f"Password for {username}: "))
+        try:
+            result = enrol(
+                settings, data_dir, args.server, code, label, http, session, args.show_recovery_key
+            )
+        finally:
+            if session is not None:
+                session.lock("command_finished")
+    made = "a new store was created in" if result.created_store else "its store is in"
+    print(
+        f"Workstation {result.workstation_id} enrolled with {result.server_url} "
+        f"for site {result.site_code}; {made} {data_dir}"
+    )
+    if result.escrowed:
+        print("The recovery key is escrowed with the central server (the organisation holds the key to it).")
+    else:
+        print("The recovery key could not be escrowed yet; it will be sent at the next sync.")
+    if result.recovery_key:
+        print("Recovery key (keep it in the site safe):")
+        print(f"  {result.recovery_key}")
+    if result.created_store:
+        print("Users enrol themselves by unlocking here while the server can be reached.")
+    return 0
+
+
+def _run_sync(args: argparse.Namespace, settings: Settings, data_dir: Path) -> int:
+    from cars_desktop.services.sync import sync_now
+    from cars_desktop.services.workstation import unlock
+
+    username = check_username(args.user)
+    password = SecretReader(args.password_stdin).read(f"Password for {username}: ")
+    with _http(settings) as http:
+        session = unlock(settings, data_dir, username, password, http=http)
+        try:
+            report = sync_now(session, http, password)
+        finally:
+            session.lock("command_finished")
+    print(
+        f"Pushed {report.sent} changes ({report.pushed} applied, {report.duplicates} already held, "
+        f"{report.merged} merged, {report.conflicts} in conflict)"
+    )
+    print(
+        f"Pulled {report.pulled} records"
+        + (
+            f"; {report.skipped_unsent} not applied because they have unsent changes here"
+            if report.skipped_unsent
+            else ""
+        )
+        + (f"; {report.rejected} not understood by this version" if report.rejected else "")
+    )
+    if report.conflicted_records:
+        print(f"{report.conflicted_records} records are in conflict and wait for a supervisor")
+    return 0
+
+
 def _run_demo(args: argparse.Namespace, settings: Settings, data_dir: Path | None) -> int:
     from cars_desktop.services.seed import seed
     from cars_desktop.services.users import enrol_user
@@ -362,6 +463,8 @@ SESSION_COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("backup", None): _with_session(_backup),
     ("restore", None): _run_restore,
     ("init", None): _run_init,
+    ("enrol", None): _run_enrol,
+    ("sync", None): _run_sync,
 }
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
+
 from cars_desktop.config import Settings
 from cars_desktop.domain import recovery_key
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
@@ -263,12 +265,19 @@ def _record_failure(settings: Settings, journal: UnlockJournal, username: str) -
 
 
 def _open_session(
-    settings: Settings, layout: StoreLayout, vault: Vault, data_key: bytes, username: str
+    settings: Settings,
+    layout: StoreLayout,
+    vault: Vault,
+    data_key: bytes,
+    username: str,
+    enrol_as: UserAccount | None = None,
 ) -> WorkstationSession:
     if not layout.database.exists():
         raise StoreError(f"the store file is missing from {layout.data_dir}; restore it from a backup")
     store = Store.open(layout.database, data_key)
     writer = AuditWriter(vault.device_signing_key(data_key), vault.workstation_id)
+    if enrol_as is not None:
+        _enrol_from_server(store, writer, enrol_as)
     with store.read_session() as session:
         from cars_desktop.storage.repositories import UserRepository
 
@@ -279,20 +288,58 @@ def _open_session(
     return WorkstationSession(settings, layout, vault, store, account, writer, bytearray(data_key))
 
 
-def unlock(settings: Settings, data_dir: Path, username: str, password: str) -> WorkstationSession:
-    """Offline unlock with user name and password, under the lockout rule."""
+def unlock(
+    settings: Settings, data_dir: Path, username: str, password: str, http: httpx.Client | None = None
+) -> WorkstationSession:
+    """Unlock with user name and password, under the lockout rule.
+
+    Offline, only users with a slot here can unlock. With `http` on an enrolled workstation, a user
+    with no slot here (or whose password was changed centrally) who signs in to the server gets a
+    slot: the server releases the device key that opens the server slot, and the user is added
+    with the roles the server holds.
+    """
     layout = StoreLayout(data_dir)
     vault = Vault.load(layout.vault)
     journal = UnlockJournal(layout.journal, vault.workstation_id)
     _refuse_if_locked_out(settings, journal, username, utc_now())
+    details: dict[str, object] = {}
     try:
         data_key = vault.unwrap_with_password(username, password)
     except AuthenticationFailed:
-        raise _record_failure(settings, journal, username) from None
-    session = _open_session(settings, layout, vault, data_key, username)
+        if http is None or vault.enrolment_info() is None:
+            raise _record_failure(settings, journal, username) from None
+        from cars_desktop.services.enrolment import unlock_via_server
+
+        data_key, user = unlock_via_server(settings, vault, username, password, http, journal)
+        details = {"via": "central_server"}
+        session = _open_session(settings, layout, vault, data_key, username, enrol_as=user)
+    else:
+        session = _open_session(settings, layout, vault, data_key, username)
     journal.append(username, "unlocked", utc_now())
-    _record_login(session, {})
+    _record_login(session, details)
     return session
+
+
+def _enrol_from_server(store: Store, writer: AuditWriter, account: UserAccount) -> None:
+    """Add (or bring up to date) a user the central server vouched for, in the store's user table."""
+    with UnitOfWork(store, writer, account.username, "+".join(sorted(r.value for r in account.roles))) as uow:
+        known = uow.users.get(account.username)
+        if known is None:
+            uow.users.add(account)
+        else:
+            uow.users.update(account)
+        uow.audit(
+            AuditEvent(
+                AuditOperation.ADMINISTRATION,
+                details={
+                    "action": "user_enrolled" if known is None else "user_updated",
+                    "user": account.username,
+                    "roles": sorted(account.roles),
+                    "via": "central_server",
+                },
+            )
+        )
+        uow.commit()
 
 
 def _record_login(session: WorkstationSession, details: dict[str, object]) -> None:

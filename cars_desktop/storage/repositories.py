@@ -328,6 +328,15 @@ class UserRepository:
             )
         )
 
+    def update(self, account: UserAccount) -> None:
+        """Bring a user's name, roles and active flag in line (from the central server)."""
+        row = self.session.get(UserRow, account.username)
+        if row is None:
+            raise InvalidInput(f"there is no user called {account.username} at this workstation")
+        row.display_name = account.display_name
+        row.roles = ",".join(sorted(r.value for r in account.roles))
+        row.active = account.active
+
     def list(self) -> list[UserAccount]:
         return [self._to_account(r) for r in self.session.scalars(select(UserRow).order_by(UserRow.username))]
 

@@ -294,6 +294,11 @@ class Vault:
             "enrolled_at": utc_now().isoformat(),
             "credential_nonce": base64.b64encode(nonce).decode("ascii"),
             "credential": base64.b64encode(wrapped).decode("ascii"),
+            # A second copy, protected only by the vault file's permissions: a user with no slot
+            # here must reach the server (which wants the device credential) before any key to
+            # this store exists. Alone it opens nothing: the server releases the device key only
+            # to a password session of a user of this site, and refuses a revoked workstation.
+            "pre_unlock_credential": credential,
         }
         self.content = self.content.model_copy(update={"enrolment": enrolment, "site_code": site_code})
 
@@ -308,6 +313,23 @@ class Vault:
             site_code=data["site_code"],
             enrolled_at=datetime.fromisoformat(data["enrolled_at"]),
         )
+
+    def pre_unlock_credential(self) -> str | None:
+        """The device credential for server-assisted unlock of a user with no slot here yet."""
+        data = self.content.enrolment
+        return data.get("pre_unlock_credential") if data else None
+
+    def set_enrolment_fact(self, name: str, value: str | None) -> None:
+        """Keep (or with None drop) a small clear fact of the enrolment, such as an escrow still to send."""
+        data = dict(self.content.enrolment or {})
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+        self.content = self.content.model_copy(update={"enrolment": data})
+
+    def enrolment_fact(self, name: str) -> str | None:
+        return (self.content.enrolment or {}).get(name)
 
     def device_credential(self, data_key: bytes) -> str:
         """The credential that identifies this workstation to the server (unlocked stores only)."""

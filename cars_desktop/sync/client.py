@@ -103,6 +103,11 @@ def tls_verification(ca_file: str | None) -> ssl.SSLContext | bool:
         raise InsecureServer(f"the server certificate file {ca_file} cannot be read") from None
 
 
+def build_http(ca_file: str | None, timeout_s: float) -> httpx.Client:
+    """The HTTP client the sync uses: TLS verified against `ca_file` (or the system store), a timeout."""
+    return httpx.Client(verify=tls_verification(ca_file), timeout=httpx.Timeout(timeout_s))
+
+
 def _describe(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "it did not answer in time"
