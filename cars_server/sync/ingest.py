@@ -2,8 +2,9 @@
 
 Order of work inside the transaction (`apply_in`, then `stamp_feed`):
 
-1. every change is validated first (`validation.check_batch`, then the site and type rules that
-   need the database); one bad change refuses the whole batch and nothing is stored;
+1. every change is validated first (`validation.check_batch`, then `site_rules.check_sites`
+   against the server's copies, which are read and row-locked in one statement); one bad change
+   refuses the whole batch and nothing is stored;
 2. changes already applied (by change id, in `applied_changes`) get their stored receipt again
    with status DUPLICATE and are not applied again;
 3. the rest are applied in order: a new record is inserted; a change based on the server's current
@@ -13,9 +14,12 @@ Order of work inside the transaction (`apply_in`, then `stamp_feed`):
 4. the workstation's reported queue state is recorded, every receipt is stored;
 5. the touched records are stamped into the feed as the last statement (see `feed`).
 
-Concurrent pushes on PostgreSQL lock each record row (SELECT ... FOR UPDATE) before deciding, so
-two edits of one record are ordered; a race on a unique key or a deadlock between two batches
-rolls the whole batch back, and it is simply run again (the retry then sees the winner's rows).
+The decisions are made on an in-memory copy of each record's current state and written in a few
+multi-row statements at the end (one INSERT per table, one UPDATE of the changed records), which
+is what lets the server keep up with many workstations. Concurrent pushes on PostgreSQL lock the
+batch's records (SELECT ... FOR UPDATE, in id order) before deciding, so two edits of one record
+are ordered; a race on a unique key or a deadlock rolls the whole batch back, and it is simply
+run again (the retry then sees the winner's rows).
 """
 
 from __future__ import annotations
@@ -27,19 +31,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from cars_protocol.sync import (
-    ErrorCode,
-    Problem,
-    PushRequest,
-    PushResponse,
-    Receipt,
-    ReceiptStatus,
-)
+from cars_protocol.sync import ErrorCode, PushRequest, PushResponse, Receipt, ReceiptStatus
 from cars_server.storage.tables import (
     AppliedChangeRow,
+    Base,
     ConflictRow,
     RecordRevisionRow,
     RecordRow,
@@ -49,14 +47,37 @@ from cars_server.sync.caller import Caller
 from cars_server.sync.clock import as_utc, maybe_utc
 from cars_server.sync.errors import ChangesRefused
 from cars_server.sync.feed import scope_for, stamp_feed
-from cars_server.sync.history import insert_revision, person_id_of
+from cars_server.sync.history import person_id_of
 from cars_server.sync.merge import three_way_merge
+from cars_server.sync.site_rules import check_sites
 from cars_server.sync.validation import CheckedChange, check_batch, dump_body
 
 #: Times a batch is run again after a unique-key race, a deadlock or a busy SQLite database.
 ATTEMPTS = 5
 #: PostgreSQL SQLSTATEs that mean "run the transaction again": serialization failure, deadlock.
 _RETRY_SQLSTATES = frozenset({"40001", "40P01"})
+
+_RECORDS = Base.metadata.tables["records"]
+_REVISIONS = Base.metadata.tables["record_revisions"]
+_APPLIED = Base.metadata.tables["applied_changes"]
+_INSERT_RECORDS = insert(_RECORDS)
+_INSERT_REVISIONS = insert(_REVISIONS)
+_INSERT_APPLIED = insert(_APPLIED)
+_UPDATE_RECORDS = (
+    update(_RECORDS)
+    .where(_RECORDS.c.id == bindparam("b_id"))
+    .values(
+        revision=bindparam("b_revision"),
+        change_id=bindparam("b_change_id"),
+        body=bindparam("b_body"),
+        person_id=bindparam("b_person_id"),
+        live=bindparam("b_live"),
+        conflicted=bindparam("b_conflicted"),
+        updated_at=bindparam("b_updated_at"),
+        received_at=bindparam("b_received_at"),
+        feed_seq=None,
+    )
+)
 
 
 @dataclass(slots=True)
@@ -121,8 +142,9 @@ def apply_in(
         checked = check_batch(request)
     receipts = _stored_receipts(connection, [str(item.change.change_id) for item in checked])
     fresh = [item for item in checked if str(item.change.change_id) not in receipts]
-    _check_against_store(connection, caller, fresh, now)
-    applied = Applied(response=PushResponse(receipts=[]))
+    batch = _Batch(connection, caller, now, _lock_records(connection, fresh))
+    held = {record_id: (state.record_type, state.site_code) for record_id, state in batch.states.items()}
+    check_sites(held, caller.workstation_site, scope_for(caller, now, 0).site_codes, fresh)
     out: list[Receipt] = []
     for item in checked:
         change_id = str(item.change.change_id)
@@ -130,22 +152,10 @@ def apply_in(
         if earlier is not None:
             out.append(earlier.model_copy(update={"status": ReceiptStatus.DUPLICATE}))
             continue
-        receipt, merged_body = _apply_one(connection, caller, item, now)
-        connection.execute(
-            insert(AppliedChangeRow).values(
-                change_id=change_id,
-                record_id=str(item.change.record_id),
-                workstation_id=caller.workstation_id,
-                status=receipt.status.value,
-                server_revision=receipt.server_revision,
-                server_change_id=str(receipt.server_change_id),
-                received_at=now,
-                body=merged_body,
-            )
-        )
+        receipt = batch.apply(item)
         receipts[change_id] = receipt
-        applied.touched.append(str(item.change.record_id))
         out.append(receipt)
+    batch.flush()
     connection.execute(
         update(WorkstationRow)
         .where(WorkstationRow.id == caller.workstation_id)
@@ -155,8 +165,7 @@ def apply_in(
             oldest_pending_at=maybe_utc(request.oldest_pending_at),
         )
     )
-    applied.response = PushResponse(receipts=out)
-    return applied
+    return Applied(response=PushResponse(receipts=out), touched=batch.touched)
 
 
 def _stored_receipts(connection: Connection, change_ids: list[str]) -> dict[str, Receipt]:
@@ -164,7 +173,13 @@ def _stored_receipts(connection: Connection, change_ids: list[str]) -> dict[str,
     if not change_ids:
         return {}
     rows = connection.execute(
-        select(AppliedChangeRow).where(AppliedChangeRow.change_id.in_(sorted(set(change_ids))))
+        select(
+            AppliedChangeRow.change_id,
+            AppliedChangeRow.record_id,
+            AppliedChangeRow.status,
+            AppliedChangeRow.server_revision,
+            AppliedChangeRow.server_change_id,
+        ).where(AppliedChangeRow.change_id.in_(sorted(set(change_ids))))
     ).all()
     return {
         row.change_id: Receipt(
@@ -178,270 +193,262 @@ def _stored_receipts(connection: Connection, change_ids: list[str]) -> dict[str,
     }
 
 
-def _check_against_store(
-    connection: Connection, caller: Caller, checked: list[CheckedChange], now: datetime
-) -> None:
-    """Site and type rules that need the server's records; raise before anything is written.
+@dataclass(slots=True)
+class _State:
+    """The server's current revision of one record as the batch goes along."""
 
-    A new record must belong to the workstation's own site. A change to a record the server holds
-    must keep its type and site, and that site must be one the caller may change (service-wide
-    for now). A record first seen in this batch counts as held for the later changes to it.
-    """
-    if not checked:
-        return
+    record_type: str
+    site_code: str
+    revision: int
+    change_id: str
+    body: dict[str, Any] | None  # parsed lazily: only concurrent edits need the stored body
+    body_json: str
+    conflicted: bool
+    stored: bool  # the row exists in the database (else it is inserted at flush)
+    dirty: bool = False
+
+
+def _lock_records(connection: Connection, checked: list[CheckedChange]) -> dict[str, _State]:
+    """Read and row-lock (PostgreSQL) the server's copies of the batch's records, in id order."""
     ids = sorted({str(item.change.record_id) for item in checked})
-    known: dict[str, tuple[str, str]] = {
-        row.id: (row.record_type, row.site_code)
-        for row in connection.execute(
-            select(RecordRow.id, RecordRow.record_type, RecordRow.site_code).where(RecordRow.id.in_(ids))
+    if not ids:
+        return {}
+    rows = connection.execute(
+        select(
+            RecordRow.id,
+            RecordRow.record_type,
+            RecordRow.site_code,
+            RecordRow.revision,
+            RecordRow.change_id,
+            RecordRow.body,
+            RecordRow.conflicted,
         )
-    }
-    editable = scope_for(caller, now, 0).site_codes
-    wrong_site: list[Problem] = []
-    invalid: list[Problem] = []
-    for item in checked:
-        change, site = item.change, item.record.site_code
-        prefix = f"changes[{item.index}]"
-        held = known.get(str(change.record_id))
-        if held is None:
-            if change.base_revision == 0 and site != caller.workstation_site:
-                wrong_site.append(
-                    Problem(
-                        location=f"{prefix}.record.site_code",
-                        message="a new record must belong to the workstation's own site",
-                        change_id=change.change_id,
-                    )
-                )
-            elif editable is not None and site not in editable:
-                wrong_site.append(_outside(prefix, change.change_id))
-            else:
-                known[str(change.record_id)] = (change.record_type, site)
-            continue
-        held_type, held_site = held
-        if held_type != change.record_type:
-            invalid.append(
-                Problem(
-                    location=f"{prefix}.record_type",
-                    message="the server holds this record id as another record type",
-                    change_id=change.change_id,
-                )
-            )
-        elif site != held_site:
-            wrong_site.append(
-                Problem(
-                    location=f"{prefix}.record.site_code",
-                    message="a record's site cannot change",
-                    change_id=change.change_id,
-                )
-            )
-        elif editable is not None and held_site not in editable:
-            wrong_site.append(_outside(prefix, change.change_id))
-    if wrong_site:
-        raise ChangesRefused(
-            ErrorCode.WRONG_SITE,
-            f"{len(wrong_site)} change(s) in the batch belong to another site; nothing was stored.",
-            wrong_site + invalid,
-        )
-    if invalid:
-        raise ChangesRefused(
-            ErrorCode.INVALID_REQUEST,
-            f"{len(invalid)} change(s) in the batch do not match the server's records; nothing was stored.",
-            invalid,
-        )
-
-
-def _outside(prefix: str, change_id: uuid.UUID) -> Problem:
-    return Problem(
-        location=f"{prefix}.record.site_code",
-        message="the record belongs to a site this user may not change",
-        change_id=change_id,
-    )
-
-
-def _apply_one(
-    connection: Connection, caller: Caller, item: CheckedChange, now: datetime
-) -> tuple[Receipt, str | None]:
-    """Apply one new change; return its receipt and, for a merge, the incoming body to keep."""
-    change = item.change
-    record_id = str(change.record_id)
-    current = connection.execute(
-        select(RecordRow.revision, RecordRow.change_id, RecordRow.body)
-        .where(RecordRow.id == record_id)
+        .where(RecordRow.id.in_(ids))
+        .order_by(RecordRow.id)
         .with_for_update()
-    ).one_or_none()
-    if current is None:
-        _insert_record(connection, caller, item, now)
-        return _receipt(item, ReceiptStatus.APPLIED, change.revision, change.change_id), None
-    base_id = None if change.base_change_id is None else str(change.base_change_id)
-    if current.change_id == base_id and current.revision == change.base_revision:
-        _write_revision(connection, caller, item, item.body, str(change.change_id), now, None)
-        return _receipt(item, ReceiptStatus.APPLIED, change.revision, change.change_id), None
-    current_body: dict[str, Any] = json.loads(current.body)
-    base = None if _on_conflicted_branch(connection, base_id) else _base_body(connection, item)
-    if base is not None:
-        merged = three_way_merge(change.record_type, base, current_body, item.body)
-        if merged is not None:
-            merge_id = uuid.uuid4()
-            merged["revision"] = current.revision + 1
-            sources = [current.change_id, str(change.change_id)]
-            _write_revision(connection, caller, item, merged, str(merge_id), now, sources)
-            return _receipt(item, ReceiptStatus.MERGED, current.revision + 1, merge_id), item.body_json
-    _raise_conflict(connection, caller, item, current.revision, current.change_id, current_body, now)
-    return _receipt(item, ReceiptStatus.CONFLICT, current.revision, uuid.UUID(current.change_id)), None
-
-
-def _receipt(
-    item: CheckedChange, status: ReceiptStatus, revision: int, server_change_id: uuid.UUID
-) -> Receipt:
-    return Receipt(
-        change_id=item.change.change_id,
-        record_id=item.change.record_id,
-        status=status,
-        server_revision=revision,
-        server_change_id=server_change_id,
-    )
-
-
-def _insert_record(connection: Connection, caller: Caller, item: CheckedChange, now: datetime) -> None:
-    """Store a record the server has never seen, at the revision it arrived with."""
-    change, record = item.change, item.record
-    connection.execute(
-        insert(RecordRow).values(
-            id=str(change.record_id),
-            record_type=change.record_type,
-            site_code=record.site_code,
-            person_id=person_id_of(change.record_type, item.body),
-            revision=change.revision,
-            change_id=str(change.change_id),
-            body=item.body_json,
-            live=record.is_live,
-            conflicted=False,
-            updated_at=record.updated_at,
-            received_at=now,
-            feed_seq=None,
+    ).all()
+    return {
+        row.id: _State(
+            record_type=row.record_type,
+            site_code=row.site_code,
+            revision=row.revision,
+            change_id=row.change_id,
+            body=None,
+            body_json=row.body,
+            conflicted=bool(row.conflicted),
+            stored=True,
         )
-    )
-    insert_revision(
-        connection,
-        record_id=str(change.record_id),
-        revision=change.revision,
-        change_id=str(change.change_id),
-        workstation_id=caller.workstation_id,
-        saved_by=record.author,
-        body_json=item.body_json,
-        received_at=now,
-    )
+        for row in rows
+    }
 
 
-def _write_revision(
-    connection: Connection,
-    caller: Caller,
-    item: CheckedChange,
-    body: dict[str, Any],
-    change_id: str,
-    now: datetime,
-    merged_from: list[str] | None,
-) -> None:
-    """Make `body` the record's current revision and add it to the record's history."""
-    record_id = str(item.change.record_id)
-    body_json = dump_body(body)
-    connection.execute(
-        update(RecordRow)
-        .where(RecordRow.id == record_id)
-        .values(
-            revision=body["revision"],
-            change_id=change_id,
-            body=body_json,
-            person_id=person_id_of(item.change.record_type, body),
-            live=body.get("tombstone") is None,
-            updated_at=datetime.fromisoformat(str(body["updated_at"])),
-            received_at=now,
-            feed_seq=None,
+class _Batch:
+    """Decides each change against the current state and collects the rows to write."""
+
+    def __init__(
+        self, connection: Connection, caller: Caller, now: datetime, states: dict[str, _State]
+    ) -> None:
+        self.connection, self.caller, self.now = connection, caller, now
+        self.states = states
+        self.revisions: list[dict[str, Any]] = []
+        self.applied: list[dict[str, Any]] = []
+        self.touched: list[str] = []
+
+    def apply(self, item: CheckedChange) -> Receipt:
+        """Apply one new change; return its receipt."""
+        change = item.change
+        record_id = str(change.record_id)
+        state = self.states.get(record_id)
+        base_id = None if change.base_change_id is None else str(change.base_change_id)
+        if state is None:
+            state = _State(
+                record_type=change.record_type,
+                site_code=item.record.site_code,
+                revision=0,
+                change_id="",
+                body=None,
+                body_json="",
+                conflicted=False,
+                stored=False,
+            )
+            self.states[record_id] = state
+            self._advance(state, item, item.body, item.body_json, str(change.change_id), None)
+            return self._receipt(item, ReceiptStatus.APPLIED, state, None)
+        if state.change_id == base_id and state.revision == change.base_revision:
+            self._advance(state, item, item.body, item.body_json, str(change.change_id), None)
+            return self._receipt(item, ReceiptStatus.APPLIED, state, None)
+        # A concurrent edit: the slow path reads history, so write what the batch holds so far.
+        self._write_history()
+        if state.body is None:
+            state.body = json.loads(state.body_json)
+        assert state.body is not None
+        base = None if self._on_conflicted_branch(base_id) else self._base_body(item)
+        if base is not None:
+            merged = three_way_merge(change.record_type, base, state.body, item.body)
+            if merged is not None:
+                merged["revision"] = state.revision + 1
+                sources = [state.change_id, str(change.change_id)]
+                self._advance(state, item, merged, dump_body(merged), str(uuid.uuid4()), sources)
+                return self._receipt(item, ReceiptStatus.MERGED, state, item.body_json)
+        self._keep_conflict(item, state)
+        return self._receipt(item, ReceiptStatus.CONFLICT, state, None)
+
+    def _advance(
+        self,
+        state: _State,
+        item: CheckedChange,
+        body: dict[str, Any],
+        body_json: str,
+        change_id: str,
+        merged_from: list[str] | None,
+    ) -> None:
+        """Make `body` the record's current revision and queue its history row."""
+        state.revision, state.change_id = int(body["revision"]), change_id
+        state.body, state.body_json, state.dirty = body, body_json, True
+        self.revisions.append(
+            {
+                "record_id": str(item.change.record_id),
+                "revision": state.revision,
+                "change_id": change_id,
+                "workstation_id": self.caller.workstation_id,
+                "saved_by": str(body["author"]),
+                "received_at": self.now,
+                "body": body_json,
+                "merged_from": None if merged_from is None else json.dumps(merged_from),
+            }
         )
-    )
-    insert_revision(
-        connection,
-        record_id=record_id,
-        revision=int(body["revision"]),
-        change_id=change_id,
-        workstation_id=caller.workstation_id,
-        saved_by=str(body["author"]),
-        body_json=body_json,
-        received_at=now,
-        merged_from=merged_from,
-    )
 
-
-def _on_conflicted_branch(connection: Connection, base_change_id: str | None) -> bool:
-    """True when the change builds on a change that was itself kept as a conflict."""
-    if base_change_id is None:
-        return False
-    found = connection.execute(
-        select(ConflictRow.id).where(ConflictRow.incoming_change_id == base_change_id)
-    ).first()
-    return found is not None
-
-
-def _base_body(connection: Connection, item: CheckedChange) -> dict[str, Any] | None:
-    """The exact revision the incoming change was edited from, if the server knows it.
-
-    Either a revision in the record's history, or a change of this workstation that the server
-    merged (kept in `applied_changes.body`): the workstation edits its own copy, not the merge.
-    """
-    change = item.change
-    if change.base_change_id is None:
-        return None
-    base_id, record_id = str(change.base_change_id), str(change.record_id)
-    body = connection.execute(
-        select(RecordRevisionRow.body).where(
-            RecordRevisionRow.record_id == record_id,
-            RecordRevisionRow.change_id == base_id,
-            RecordRevisionRow.revision == change.base_revision,
+    def _receipt(
+        self, item: CheckedChange, status: ReceiptStatus, state: _State, kept_body: str | None
+    ) -> Receipt:
+        """The receipt for `item`, queued for `applied_changes` (with the body of a merged change)."""
+        receipt = Receipt(
+            change_id=item.change.change_id,
+            record_id=item.change.record_id,
+            status=status,
+            server_revision=state.revision,
+            server_change_id=uuid.UUID(state.change_id),
         )
-    ).scalar_one_or_none()
-    if body is None:
-        body = connection.execute(
-            select(AppliedChangeRow.body).where(
-                AppliedChangeRow.change_id == base_id,
-                AppliedChangeRow.record_id == record_id,
-                AppliedChangeRow.status == ReceiptStatus.MERGED.value,
+        self.applied.append(
+            {
+                "change_id": str(item.change.change_id),
+                "record_id": str(item.change.record_id),
+                "workstation_id": self.caller.workstation_id,
+                "status": status.value,
+                "server_revision": state.revision,
+                "server_change_id": state.change_id,
+                "received_at": self.now,
+                "body": kept_body,
+            }
+        )
+        self.touched.append(str(item.change.record_id))
+        return receipt
+
+    def _on_conflicted_branch(self, base_change_id: str | None) -> bool:
+        """True when the change builds on a change that was itself kept as a conflict."""
+        if base_change_id is None:
+            return False
+        found = self.connection.execute(
+            select(ConflictRow.id).where(ConflictRow.incoming_change_id == base_change_id)
+        ).first()
+        return found is not None
+
+    def _base_body(self, item: CheckedChange) -> dict[str, Any] | None:
+        """The exact revision the incoming change was edited from, if the server knows it.
+
+        Either a revision in the record's history, or a change of this workstation that the
+        server merged (kept in `applied_changes.body`): the workstation edits its own copy, not
+        the merge.
+        """
+        change = item.change
+        if change.base_change_id is None:
+            return None
+        base_id, record_id = str(change.base_change_id), str(change.record_id)
+        body = self.connection.execute(
+            select(RecordRevisionRow.body).where(
+                RecordRevisionRow.record_id == record_id,
+                RecordRevisionRow.change_id == base_id,
+                RecordRevisionRow.revision == change.base_revision,
             )
         ).scalar_one_or_none()
-    if body is None:
-        return None
-    parsed: dict[str, Any] = json.loads(body)
-    return parsed if parsed.get("revision") == change.base_revision else None
+        if body is None:
+            body = self.connection.execute(
+                select(AppliedChangeRow.body).where(
+                    AppliedChangeRow.change_id == base_id,
+                    AppliedChangeRow.record_id == record_id,
+                    AppliedChangeRow.status == ReceiptStatus.MERGED.value,
+                )
+            ).scalar_one_or_none()
+        if body is None:
+            return None
+        parsed: dict[str, Any] = json.loads(body)
+        return parsed if parsed.get("revision") == change.base_revision else None
 
-
-def _raise_conflict(
-    connection: Connection,
-    caller: Caller,
-    item: CheckedChange,
-    current_revision: int,
-    current_change_id: str,
-    current_body: dict[str, Any],
-    now: datetime,
-) -> None:
-    """Keep the incoming change beside the server's revision and flag the record conflicted."""
-    change = item.change
-    connection.execute(
-        insert(ConflictRow).values(
-            id=str(uuid.uuid4()),
-            record_id=str(change.record_id),
-            record_type=change.record_type,
-            site_code=str(current_body.get("site_code", item.record.site_code)),
-            base_revision=change.base_revision,
-            base_change_id=None if change.base_change_id is None else str(change.base_change_id),
-            current_revision=current_revision,
-            current_change_id=current_change_id,
-            incoming_change_id=str(change.change_id),
-            incoming_revision=change.revision,
-            incoming_body=item.body_json,
-            incoming_workstation_id=caller.workstation_id,
-            incoming_saved_by=item.record.author,
-            raised_at=now,
+    def _keep_conflict(self, item: CheckedChange, state: _State) -> None:
+        """Keep the incoming change beside the server's revision and flag the record conflicted."""
+        change = item.change
+        self.connection.execute(
+            insert(ConflictRow).values(
+                id=str(uuid.uuid4()),
+                record_id=str(change.record_id),
+                record_type=change.record_type,
+                site_code=state.site_code,
+                base_revision=change.base_revision,
+                base_change_id=None if change.base_change_id is None else str(change.base_change_id),
+                current_revision=state.revision,
+                current_change_id=state.change_id,
+                incoming_change_id=str(change.change_id),
+                incoming_revision=change.revision,
+                incoming_body=item.body_json,
+                incoming_workstation_id=self.caller.workstation_id,
+                incoming_saved_by=item.record.author,
+                raised_at=self.now,
+            )
         )
-    )
-    connection.execute(
-        update(RecordRow).where(RecordRow.id == str(change.record_id)).values(conflicted=True, feed_seq=None)
-    )
+        state.conflicted, state.dirty = True, True
+
+    def _write_history(self) -> None:
+        """Write the queued history and receipt rows (records rows are written by `flush`)."""
+        if self.revisions:
+            self.connection.execute(_INSERT_REVISIONS, self.revisions)
+            self.revisions = []
+        if self.applied:
+            self.connection.execute(_INSERT_APPLIED, self.applied)
+            self.applied = []
+
+    def flush(self) -> None:
+        """Write every changed record's final state of this batch, its history and the receipts."""
+        new_rows, changed_rows = [], []
+        for record_id, state in self.states.items():
+            if not state.dirty:
+                continue
+            body = state.body if state.body is not None else json.loads(state.body_json)
+            values = {
+                "revision": state.revision,
+                "change_id": state.change_id,
+                "body": state.body_json,
+                "person_id": person_id_of(state.record_type, body),
+                "live": body.get("tombstone") is None,
+                "conflicted": state.conflicted,
+                "updated_at": datetime.fromisoformat(str(body["updated_at"])),
+                "received_at": self.now,
+            }
+            if state.stored:
+                changed_rows.append(
+                    {f"b_{key}": value for key, value in values.items()} | {"b_id": record_id}
+                )
+            else:
+                new_rows.append(
+                    values
+                    | {
+                        "id": record_id,
+                        "record_type": state.record_type,
+                        "site_code": state.site_code,
+                        "feed_seq": None,
+                    }
+                )
+        if new_rows:
+            self.connection.execute(_INSERT_RECORDS, new_rows)
+        if changed_rows:
+            self.connection.execute(_UPDATE_RECORDS, changed_rows)
+        self._write_history()
