@@ -117,14 +117,18 @@ async def _too_large(send: Send, max_bytes: int) -> None:
 
 
 def _plain_scope(scope: Scope, length: int) -> Scope:
-    """`scope` with the encoding removed and the length of the decoded body."""
+    """`scope` with the encoding removed and the length of the decoded body.
+
+    Changed in place, not copied: the outer middleware reads what routing adds to this scope.
+    """
     headers = [
         (key, value)
         for key, value in scope.get("headers", [])
         if key.lower() not in (b"content-encoding", b"content-length", b"transfer-encoding")
     ]
     headers.append((b"content-length", str(length).encode("ascii")))
-    return {**scope, "headers": headers}
+    scope["headers"] = headers
+    return scope
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
