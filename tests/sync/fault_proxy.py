@@ -135,8 +135,12 @@ class BodyFault:
 
 @dataclass(frozen=True)
 class ResetBeforeRequest:
-    """Reset the connection when a request head arrives (optionally only for targets starting
-    with `path_prefix`), before any of it reaches the server."""
+    """Reset the connection on a request (optionally only for targets starting with
+    `path_prefix`) without forwarding any of it to the server.
+
+    The proxy reads the whole request first, so the client sees ECONNRESET while waiting for
+    the response (httpx.ReadError) rather than a failed write.
+    """
 
     probability: float = 1.0
     shots: int | None = 1
@@ -546,6 +550,7 @@ class _Connection:
         self._tasks: list[asyncio.Task[None]] = []
         self._methods: deque[tuple[str, str]] = deque()
         self._closed = False
+        self._swallowing: _Message | None = None  # a request to be reset once fully received
 
     async def run(self) -> None:
         """Connect upstream and pump both ways until both sides finish or a fault ends it."""
@@ -622,6 +627,14 @@ class _Connection:
         proxy = self._proxy
         armed = proxy._armed
         message = piece.message
+        if direction == "request" and self._swallowing is not None:
+            # A request being reset: keep it from the server, and reset once the client has sent
+            # all of it. Resetting earlier would race the client's own writes: httpcore ignores a
+            # failed body write and then reads a plain EOF instead of ECONNRESET.
+            if piece.kind == "body" and message is self._swallowing and not piece.ends_body:
+                return True
+            await queue.put(_Act("reset"))
+            return False
         if piece.kind == "head" and message is not None:
             if direction == "request":
                 proxy.counters.add("requests")
@@ -631,6 +644,9 @@ class _Connection:
                     and message.target.startswith(reset.path_prefix or "")
                     and armed.take("reset_before_request", reset.probability, proxy.rng)
                 ):
+                    if message.has_body:
+                        self._swallowing = message
+                        return True
                     await queue.put(_Act("reset"))
                     return False
             else:
