@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,14 +23,15 @@ from tests.server.helpers import (
     api_headers,
     enrol,
     push_body,
+    running_server,
     sign_in,
 )
 
 
 @pytest.fixture
-def signed_in(live_server: RunningServer) -> Iterator[tuple[Station, dict[str, str]]]:
+def signed_in(live_server: RunningServer) -> tuple[Station, dict[str, str]]:
     station = enrol(live_server, live_server.enrolment_code())
-    yield station, api_headers(station, sign_in(live_server, station, WORKER))
+    return station, api_headers(station, sign_in(live_server, station, WORKER))
 
 
 def _records(server: RunningServer) -> int:
@@ -105,10 +106,8 @@ def test_a_gzip_push_is_accepted_and_a_gzip_answer_returned(
     assert len(pulled.json()["items"]) == 20
 
 
-def test_an_oversized_body_is_refused_and_nothing_stored(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from tests.server.helpers import running_server  # noqa: PLC0415 - a server with a small limit
-
-    with running_server(tmp_path_factory.mktemp("small"), max_body_bytes=4096) as server:
+def test_an_oversized_body_is_refused_and_nothing_stored(tmp_path: Path) -> None:
+    with running_server(tmp_path / "small", max_body_bytes=4096) as server:
         station = enrol(server, server.enrolment_code())
         headers = api_headers(station, sign_in(server, station, WORKER))
         body = json.dumps(push_body(*(person(family_name=f"Quillfeather{i}") for i in range(30))))
