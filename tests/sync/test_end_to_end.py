@@ -21,7 +21,7 @@ from cars_desktop.services.sync import sync_now, workstation_sync_status
 from cars_desktop.services.workstation import WorkstationSession, unlock
 from cars_desktop.storage.sync_repository import SyncState
 from cars_desktop.storage.vault import Vault
-from cars_desktop.sync.errors import DeviceRevoked
+from cars_desktop.sync.errors import DeviceRevoked, ServerUnreachable
 from cars_protocol.records import Assessment, Person
 from cars_server.admin.workstations import revoke_workstation
 from cars_server.clock import utc_now
@@ -222,3 +222,46 @@ def test_a_standalone_store_enrolled_later_pushes_what_it_already_holds(
         assert _server_count(server, "SELECT count(*) FROM records WHERE id = ?", str(made.id)) == 1
     finally:
         worker.lock()
+
+
+class _LoseFirstPushReply(httpx.BaseTransport):
+    """Delivers the first push to the server, then loses its reply (as a dropped connection would)."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.HTTPTransport()
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        if request.url.path == "/v1/push" and not self.lost:
+            response.read()
+            self.lost += 1
+            raise httpx.ReadError("connection dropped after the server answered", request=request)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def test_a_lost_receipt_leads_to_a_harmless_retry(
+    server: RunningServer, settings: Settings, http: httpx.Client, tmp_path: Path
+) -> None:
+    session = _unlock(settings, _enrolled(server, settings, http, tmp_path / "flaky"), http)
+    try:
+        made = save_record(session, person(author=WORKER, family_name="Fennimore")).records[0]
+        with httpx.Client(transport=_LoseFirstPushReply(), timeout=30) as flaky:
+            with pytest.raises(ServerUnreachable):
+                sync_now(session, flaky)
+            with session.unit_of_work() as uow:
+                assert uow.sync.pending_count() == 1  # sent, but no receipt: still unsent
+                assert uow.sync.state_of(made.id) is SyncState.SENT
+            assert "could not be reached" in (workstation_sync_status(session).last_error or "")
+            report = sync_now(session, flaky)
+        assert (report.pushed, report.duplicates) == (0, 1)
+        assert _server_count(server, "SELECT count(*) FROM records WHERE id = ?", str(made.id)) == 1
+        with session.unit_of_work() as uow:
+            assert uow.sync.pending_count() == 0
+            assert uow.sync.state_of(made.id) is SyncState.RECEIPTED
+        assert workstation_sync_status(session).last_error is None
+    finally:
+        session.lock()
