@@ -317,7 +317,41 @@ def unlock(
         session = _open_session(settings, layout, vault, data_key, username)
     journal.append(username, "unlocked", utc_now())
     _record_login(session, details)
+    _enforce_offline_limit(session, password, http)
     return session
+
+
+def _enforce_offline_limit(session: WorkstationSession, password: str, http: httpx.Client | None) -> None:
+    """After too long without a good sync an enrolled workstation unlocks only to sync.
+
+    If that sync fails the store is locked again with why and what to do. Unlocking with the
+    recovery key does not come through here, so it overrides the limit.
+    """
+    info = session.vault.enrolment_info()
+    if info is None:
+        return
+    with session.unit_of_work() as uow:
+        last_text = uow.sync.fact("last_good_at")
+    last = datetime.fromisoformat(last_text) if last_text else info.enrolled_at
+    limit = session.settings.offline_days_limit
+    if utc_now() - last <= timedelta(days=limit):
+        return
+    from cars_desktop.services.sync import sync_now
+    from cars_desktop.sync.errors import SyncError
+
+    why = "no network connection was offered"
+    if http is not None:
+        try:
+            sync_now(session, http, password)
+            return
+        except SyncError as exc:
+            why = exc.message
+    session.lock("offline_limit")
+    raise StoreLocked(
+        f"this workstation has not synced with the central server for more than {limit:g} days, so it "
+        f"unlocks only to sync, and the sync failed ({why}); connect it to the network and unlock "
+        "again, or ask IT staff (the recovery key overrides this)"
+    )
 
 
 def _enrol_from_server(store: Store, writer: AuditWriter, account: UserAccount) -> None:

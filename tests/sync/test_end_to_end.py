@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from cars_desktop.config import Settings
-from cars_desktop.domain.errors import AuthenticationFailed
+from cars_desktop.domain.errors import AuthenticationFailed, StoreLocked
 from cars_desktop.services.enrolment import enrol
 from cars_desktop.services.records import save_record
 from cars_desktop.services.sync import sync_now, workstation_sync_status
@@ -265,3 +265,25 @@ def test_a_lost_receipt_leads_to_a_harmless_retry(
         assert workstation_sync_status(session).last_error is None
     finally:
         session.lock()
+
+
+def test_after_the_offline_limit_a_workstation_unlocks_only_to_sync(
+    server: RunningServer, settings: Settings, http: httpx.Client, tmp_path: Path
+) -> None:
+    folder = _enrolled(server, settings, http, tmp_path / "remote-block")
+    session = _unlock(settings, folder, http)
+    with session.unit_of_work() as uow:
+        uow.sync.set_fact("last_good_at", "2020-01-01T00:00:00+00:00")
+        uow.commit()
+    session.lock()
+    offline = Settings(kdf=settings.kdf, server_url="http://127.0.0.1:9")
+    with pytest.raises(StoreLocked, match="more than 14 days") as caught:
+        unlock(offline, folder, WORKER, PASSWORDS[WORKER], http=http)
+    assert "could not be reached" in caught.value.message
+    online = _unlock(settings, folder, http)  # the sync succeeds, so the unlock stands
+    try:
+        assert not online.locked
+        assert workstation_sync_status(online).last_good_sync_at is not None
+    finally:
+        online.lock()
+    unlock(offline, folder, WORKER, PASSWORDS[WORKER], http=http).lock()  # within the limit again
