@@ -9,17 +9,19 @@ passwords as Argon2id hashes.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -230,3 +232,93 @@ class ServerAuditRow(Base):
     workstation_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
     operation: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text)
+
+
+class WorkstationAuditRow(Base):
+    """One entry of a workstation's signed s.62 log, as the server received it by sync.
+
+    `problem` is set when the entry did not verify (a break in the chain): it is kept anyway,
+    because the evidence matters more than a clean table.
+    """
+
+    __tablename__ = "workstation_audit"
+
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    entry: Mapped[str] = mapped_column(Text)
+    entry_hash: Mapped[str] = mapped_column(String(HASH_LEN))
+    record_id: Mapped[str | None] = mapped_column(String(UUID_LEN), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    problem: Mapped[str | None] = mapped_column(String(500))
+
+
+class AuditAlertRow(Base):
+    """A break found in a workstation's audit chain, for a supervisor or operator to look into.
+
+    `entry` keeps a copy of an offending entry that could not be stored in `workstation_audit`
+    (a different entry sent again for a number the server already holds).
+    """
+
+    __tablename__ = "audit_alerts"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    problem: Mapped[str] = mapped_column(String(500))
+    entry: Mapped[str | None] = mapped_column(Text)
+
+
+class AppointmentBookingRow(Base):
+    """Where each appointment currently holds a place: the index slot capacity is counted from."""
+
+    __tablename__ = "appointment_bookings"
+
+    appointment_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    site_code: Mapped[str] = mapped_column(String(CODE_LEN))
+    slot_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean)  # live and still booked
+    booked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_appointment_bookings_slot", "site_code", "slot_start"),)
+
+
+class SlotOverbookingRow(Base):
+    """A slot holding more bookings than its capacity, flagged for a supervisor to rebook.
+
+    `appointment_ids` is a JSON list of every active booking in the slot, oldest first. The row is
+    reopened if the slot is over-booked again after being resolved.
+    """
+
+    __tablename__ = "slot_overbookings"
+
+    site_code: Mapped[str] = mapped_column(String(CODE_LEN), primary_key=True)
+    slot_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    appointment_ids: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReferenceDataRow(Base):
+    """One imported version of one kind of reference data (a code list, sites, slots, a form).
+
+    `id` orders imports for `GET /v1/reference?since=N`; `version` counts versions per kind.
+    Imports are rare, serialised administrator actions, so an auto-number is a safe cursor here.
+    """
+
+    __tablename__ = "reference_data"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    kind: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    body: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    imported_by: Mapped[str] = mapped_column(String(USERNAME_LEN))
+
+    __table_args__ = (UniqueConstraint("kind", "version", name="uq_reference_data_kind_version"),)
