@@ -24,6 +24,9 @@ Endpoints (all JSON; `D` = device credential required, `S` = user session requir
     POST /v1/device-key      DS -> DeviceKeyResponse   (password sessions of the device's site only)
     POST /v1/push            DS PushRequest -> PushResponse
     POST /v1/audit           DS AuditPushRequest -> AuditPushResponse
+    GET  /v1/audit/alerts    DS (supervisor) -> list[AuditAlert]
+    GET  /v1/slots/overbooked  DS (supervisor) -> list[OverbookedSlot]
+    GET  /v1/reference?since=  DS -> ReferenceResponse
     GET  /v1/pull?cursor=&limit=   DS -> PullResponse
     GET  /v1/conflicts       DS (supervisor) -> list[ConflictInfo]
     POST /v1/conflicts/{id}/resolve  DS (supervisor) ConflictResolution -> Receipt
@@ -33,7 +36,7 @@ Endpoints (all JSON; `D` = device credential required, `S` = user session requir
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -321,6 +324,54 @@ class AuditPushResponse(_Message):
 
     accepted_through: Annotated[int, Field(ge=0)]
     alert: Annotated[str, Field(max_length=500)] | None = None
+
+
+class AuditAlert(_Message):
+    """A break the server found in a workstation's audit chain (the entries are kept regardless)."""
+
+    alert_id: Annotated[int, Field(ge=1)]
+    workstation_id: uuid.UUID
+    site_code: Code
+    seq: Annotated[int, Field(ge=0)]
+    problem: Annotated[str, Field(max_length=500)]
+    raised_at: UtcDateTime
+
+
+# --- appointment slots and reference data --------------------------------------------------------
+
+
+class OverbookedSlot(_Message):
+    """An appointment slot holding more bookings than its capacity, for a supervisor to rebook.
+
+    Every booking is kept; `appointment_ids` lists all of them, oldest booking first.
+    """
+
+    site_code: Code
+    starts_at: UtcDateTime
+    capacity: Annotated[int, Field(ge=0)]
+    appointment_ids: list[uuid.UUID]
+    raised_at: UtcDateTime
+
+
+class ReferenceItem(_Message):
+    """One version of one kind of centrally edited reference data, used from `effective_from`.
+
+    `kind` is a list name (`sites`, `providers`, `appointment_slots`, ...) or `form:<form id>`;
+    `body` is the file as imported. `seq` orders imports: ask for `since` the last one applied.
+    """
+
+    seq: Annotated[int, Field(ge=1)]
+    kind: Annotated[str, Field(min_length=1, max_length=80)]
+    version: Annotated[int, Field(ge=1)]
+    effective_from: date
+    body: dict[str, JsonValue]
+
+
+class ReferenceResponse(_Message):
+    """Reference data versions imported after the workstation's `since`; store `cursor` once applied."""
+
+    items: list[ReferenceItem]
+    cursor: Annotated[int, Field(ge=0)]
 
 
 # --- status -------------------------------------------------------------------------------------
