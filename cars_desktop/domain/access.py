@@ -35,6 +35,8 @@ class Permission(StrEnum):
     MANAGE_SETTINGS = "manage_settings"
     BACKUP_AND_RESTORE = "backup_and_restore"
     VERIFY_AUDIT = "verify_audit"
+    RESOLVE_CONFLICTS = "resolve_conflicts"
+    PURGE_RETAINED = "purge_retained"
 
 
 P = Permission
@@ -63,6 +65,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.CLEAR_LOCKOUTS,
             P.LIST_USERS,
             P.VERIFY_AUDIT,
+            P.RESOLVE_CONFLICTS,
         }
     ),
     # An administrator runs the workstation but reads no casework unless also a supervisor.
@@ -77,6 +80,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.MANAGE_SETTINGS,
             P.BACKUP_AND_RESTORE,
             P.VERIFY_AUDIT,
+            P.PURGE_RETAINED,
         }
     ),
     # Custody staff book out-of-hours appointments and see only those they booked.

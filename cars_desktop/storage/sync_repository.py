@@ -29,7 +29,8 @@ _UPSERT_REMOTE_RECORD = (
 )
 _INSERT_REMOTE_HISTORY = (
     "INSERT INTO record_history (record_id, revision, change_id, record_type, saved_at, saved_by, body)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, revision, change_id) DO UPDATE SET"
+    " saved_at = excluded.saved_at, saved_by = excluded.saved_by, body = excluded.body"
 )
 _UPSERT_SYNC_STATE = (
     "INSERT INTO record_sync (record_id, change_id, state, server_revision, updated_at)"
@@ -185,12 +186,14 @@ class SyncRepository:
         Never overwrites a record with unsent local changes (the push and conflict path settles
         those). No local revision check: the server's revision is the truth once nothing here is
         pending. A local revision it replaces stays in record_history under its own change id.
+        The same change with a different body (a conflict resolution applied here before the
+        server's stamped copy arrived) is replaced by the server's copy.
         """
         conn = self._conn
         key = str(record.id)
         change = str(change_id)
         stored = conn.exec_driver_sql(
-            "SELECT r.record_type, s.change_id FROM records r"
+            "SELECT r.record_type, r.body, s.change_id FROM records r"
             " LEFT JOIN record_sync s ON s.record_id = r.id WHERE r.id = ?",
             (key,),
         ).first()
@@ -200,10 +203,10 @@ class SyncRepository:
             return ApplyOutcome.SKIPPED_UNSENT
         state = SyncState.CONFLICTED if conflicted else SyncState.RECEIPTED
         now = to_db_time(record.updated_at)
-        if stored is not None and stored.change_id == change:
+        body = record.model_dump_json()
+        if stored is not None and stored.change_id == change and stored.body == body:
             conn.exec_driver_sql(_UPSERT_SYNC_STATE, (key, change, state, record.revision, now))
             return ApplyOutcome.UNCHANGED
-        body = record.model_dump_json()
         conn.exec_driver_sql(
             _UPSERT_REMOTE_RECORD,
             (

@@ -35,6 +35,8 @@ EXPECTED: dict[Permission, set[Role]] = {
     P.MANAGE_SETTINGS: {A},
     P.BACKUP_AND_RESTORE: {A},
     P.VERIFY_AUDIT: {S, A},
+    P.RESOLVE_CONFLICTS: {S},
+    P.PURGE_RETAINED: {A},
 }
 
 
