@@ -221,3 +221,36 @@ def test_supervisor_views_are_refused_to_workers_and_logged_for_supervisors(
             select(ServerAuditRow.operation).where(ServerAuditRow.actor == SUPERVISOR)
         ).all()
     assert sorted(logged) == ["conflicts_viewed", "workstations_viewed"]
+
+
+def test_a_record_of_another_site_is_refused_and_not_stored(
+    live_server: RunningServer, station: Station
+) -> None:
+    headers = api_headers(station, sign_in(live_server, station, WORKER))
+
+    response = httpx.post(
+        f"{live_server.base_url}/v1/push",
+        json=push_body(person(site_code="WALSALL")),
+        headers=headers,
+        timeout=30,
+    )
+
+    assert response.status_code == 403
+    body = response.json()
+    assert body["error"] == "wrong_site"
+    assert body["problems"] and body["problems"][0]["location"].endswith("site_code")
+    assert _records(live_server) == 0
+
+
+def test_an_unknown_record_type_is_refused_with_its_change_named(
+    live_server: RunningServer, station: Station
+) -> None:
+    headers = api_headers(station, sign_in(live_server, station, WORKER))
+    body = push_body(person())
+    body["changes"][0]["record_type"] = "spaceship"
+
+    response = httpx.post(f"{live_server.base_url}/v1/push", json=body, headers=headers, timeout=30)
+
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["change_id"] == body["changes"][0]["change_id"]
+    assert _records(live_server) == 0
