@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 
 from cars_desktop.config import Settings
 from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.sync.client import build_http
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.main_window import MainWindow
 from cars_desktop.ui.task_runner import TaskRunner, log_unexpected
@@ -116,7 +118,14 @@ def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -
     else:
         app = QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName(APPLICATION_NAME)
-    context = AppContext(settings=settings, data_dir=data_dir, runner=TaskRunner())
+    # The sync's HTTP client is made per session, and only on an enrolled workstation (MainWindow).
+    ca_file = str(settings.server_ca_file) if settings.server_ca_file is not None else None
+    context = AppContext(
+        settings=settings,
+        data_dir=data_dir,
+        runner=TaskRunner(),
+        http_factory=partial(build_http, ca_file, settings.sync_timeout_s),
+    )
     controller = GuiController(context)
     controller.sig_quit.connect(app.quit)
     app.aboutToQuit.connect(controller.shutdown)

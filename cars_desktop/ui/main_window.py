@@ -2,8 +2,9 @@
 
 For now it states plain facts (who is signed in, in which roles, at which site and workstation) and
 offers Lock and Sign out; the worker's pages arrive in later issues. It owns the idle lock for its
-session, and whichever way the session ends it emits one signal so the application can show the
-unlock window again (`sig_locked`) or quit (`sig_signed_out`).
+session, the session's change bus, and (on an enrolled workstation) the background sync with its
+status bar; whichever way the session ends it emits one signal so the application can show the
+unlock window again (`sig_locked`) or quit (`sig_signed_out`). Locking stops the sync first.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import logging
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from cars_desktop.services.idle_lock import IdleLock
 from cars_desktop.services.workstation import WorkstationSession, session_identity
+from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.idle_watcher import IdleWatcher
+from cars_desktop.ui.sync_controller import SyncController, SyncMode, SyncSnapshot, is_enrolled
+from cars_desktop.ui.sync_status_bar import SyncStatusBar
 from cars_desktop.ui.task_runner import log_unexpected
 from cars_desktop.ui.workstation_facts import roles_label
 
@@ -63,16 +68,56 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.sign_out_action.setToolTip("Lock the workstation and close CARS Desktop (Ctrl+Q)")
         self.sign_out_action.triggered.connect(self.sign_out)
+        self.sync_now_action = QAction("S&ync now", self)
+        self.sync_now_action.setShortcut(QKeySequence("F9"))
+        self.sync_now_action.setToolTip("Send and fetch changes with the central server now (F9)")
+        self.change_bus = ChangeBus(self)
         self._build_menus()
         self.setCentralWidget(self._build_facts())
+        self.sync_bar = SyncStatusBar(self.sync_now_action, self)
+        self.statusBar().addPermanentWidget(self.sync_bar, 1)
+        self.sync = self._build_sync()
 
         self.idle_watcher = IdleWatcher(IdleLock(session, context.clock), context.idle_check_ms, parent=self)
         self.idle_watcher.sig_due.connect(self._lock_idle)
         self.idle_watcher.start()
+        if self.sync is not None:
+            self.sync.start()
+
+    def _build_sync(self) -> SyncController | None:
+        """Background sync for an enrolled workstation; a standalone one says it does not sync."""
+        context = self._context
+        enrolled = is_enrolled(self.session)
+        if not enrolled or context.http_factory is None:
+            mode = SyncMode.DISABLED if enrolled else SyncMode.STANDALONE
+            self.sync_now_action.setEnabled(False)
+            self.sync_bar.show_snapshot(SyncSnapshot(mode))
+            return None
+        sync = SyncController(
+            self.session,
+            context.runner,
+            self.change_bus,
+            context.http_factory,
+            context.sync_hold,
+            clock=context.clock,
+            interval_s=context.settings.sync_interval_s,
+            debounce_ms=context.sync_debounce_ms,
+            tick_ms=context.sync_tick_ms,
+            parent=self,
+        )
+        sync.sig_state.connect(self.sync_bar.show_snapshot)
+        sync.sig_revoked.connect(self._lock_revoked)
+        self.sync_now_action.triggered.connect(sync.sync_now)
+        return sync
+
+    def _stop_sync(self) -> None:
+        if self.sync is not None and isValid(self.sync):
+            self.sync.stop()
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Workstation")
         menu.setAccessibleName("Workstation menu")
+        menu.addAction(self.sync_now_action)
         menu.addAction(self.lock_action)
         menu.addSeparator()
         menu.addAction(self.sign_out_action)
@@ -113,6 +158,7 @@ class MainWindow(QMainWindow):
     def _lock(self, reason: str) -> bool:
         """Finish background work, then lock; False if the session was already locked."""
         self.idle_watcher.stop()
+        self._stop_sync()
         if self.session.locked:
             return False
         # A task may still be using the store: let it finish and deliver before the store closes.
@@ -130,6 +176,11 @@ class MainWindow(QMainWindow):
         if self._lock("manual"):
             self.sig_locked.emit(MANUAL_LOCK_MESSAGE)
 
+    def _lock_revoked(self, message: str) -> None:
+        """The central server withdrew this workstation: its keys are gone; lock now and say so."""
+        self._lock("device_revoked")  # the service has locked the store already; this stops the rest
+        self.sig_locked.emit(message)
+
     def _lock_idle(self) -> None:
         self._context.runner.wait_for_done()
         try:
@@ -138,6 +189,7 @@ class MainWindow(QMainWindow):
             log_unexpected("locking the idle session", exc)
             locked = True
         if locked:
+            self._stop_sync()
             self.sig_locked.emit(idle_message(self._context.settings.idle_lock_minutes))
         else:  # input arrived while finishing work: keep going
             self.idle_watcher.start()
@@ -150,6 +202,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         """Closing the window while signed in signs out; after a lock it just closes."""
         self.idle_watcher.stop()
+        self._stop_sync()
         if not self.session.locked:
             self._lock("window_closed")
             self.sig_signed_out.emit()
