@@ -74,6 +74,14 @@ class Casework:
     rng: random.Random
     name: str
     made: Counter[str] = field(default_factory=Counter)
+    saved: list[RecordBase] = field(default_factory=list)  # in order; a caller may clear it
+
+    def _save(self, record: RecordBase, kind: str) -> RecordBase:
+        """Save through the real service; once it returns (committed), remember it."""
+        saved = save_record(self.session, record).records[0]
+        self.made[kind] += 1
+        self.saved.append(saved)
+        return saved
 
     def _held(self) -> list[RecordBase]:
         with self.session.unit_of_work() as uow:
@@ -82,15 +90,14 @@ class Casework:
     def new_person(self) -> Person:
         """Register a new (invented) person."""
         n = self.made["person"]
-        saved = save_record(
-            self.session,
+        saved = self._save(
             person(
                 author=self.session.user.username,
                 family_name=f"{self.name}-{n}",
                 phone=f"0121{self.rng.randrange(10**6, 10**7)}",
             ),
-        ).records[0]
-        self.made["person"] += 1
+            "person",
+        )
         assert isinstance(saved, Person)
         return saved
 
@@ -99,8 +106,7 @@ class Casework:
         people = [r for r in held if isinstance(r, Person)]
         someone = self.rng.choice(people) if people else self.new_person()
         note = f"{self.name} note {self.made['assessment']}"
-        save_record(self.session, assessment(someone.id, author=self.session.user.username, note=note))
-        self.made["assessment"] += 1
+        self._save(assessment(someone.id, author=self.session.user.username, note=note), "assessment")
 
     def edit(self, held: Sequence[RecordBase]) -> None:
         """Amend a record held here: made here or pulled from another workstation."""
@@ -120,8 +126,7 @@ class Casework:
             changed = record.model_copy(update={"answers": {**record.answers, "notes": f"amended {tag}"}})
         else:
             return
-        save_record(self.session, changed)
-        self.made["edit"] += 1
+        self._save(changed, "edit")
 
     def step(self, actions: int = 3) -> None:
         """Do `actions` random pieces of work, each saved in its own transaction."""
