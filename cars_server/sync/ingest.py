@@ -50,6 +50,7 @@ from cars_server.sync.feed import scope_for, stamp_feed
 from cars_server.sync.history import person_id_of
 from cars_server.sync.merge import three_way_merge
 from cars_server.sync.site_rules import check_sites
+from cars_server.sync.slots import record_bookings
 from cars_server.sync.validation import CheckedChange, check_batch, dump_body
 
 #: Times a batch is run again after a unique-key race, a deadlock or a busy SQLite database.
@@ -86,6 +87,7 @@ class Applied:
 
     response: PushResponse
     touched: list[str] = field(default_factory=list)
+    appointments: dict[str, str] = field(default_factory=dict)  # id -> body, for `slots`
 
 
 def apply_push(engine: Engine, caller: Caller, request: PushRequest, now: datetime) -> PushResponse:
@@ -101,6 +103,7 @@ def apply_push(engine: Engine, caller: Caller, request: PushRequest, now: dateti
             with engine.begin() as connection:
                 applied = apply_in(connection, caller, request, now, checked)
                 stamp_feed(connection, applied.touched)
+                record_bookings(connection, applied.appointments, now)  # after the stamp: see slots
             return applied.response
         except (IntegrityError, OperationalError) as exc:
             if not _worth_retrying(exc):
@@ -165,7 +168,12 @@ def apply_in(
             oldest_pending_at=maybe_utc(request.oldest_pending_at),
         )
     )
-    return Applied(response=PushResponse(receipts=out), touched=batch.touched)
+    appointments = {
+        record_id: state.body_json
+        for record_id, state in batch.states.items()
+        if state.dirty and state.record_type == "appointment"
+    }
+    return Applied(response=PushResponse(receipts=out), touched=batch.touched, appointments=appointments)
 
 
 def _stored_receipts(connection: Connection, change_ids: list[str]) -> dict[str, Receipt]:

@@ -1,0 +1,1 @@
+"""Centrally edited reference data: validated imports, stored versions and the feed workstations read."""
