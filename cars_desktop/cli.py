@@ -152,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="run one full sync with the central server and print what moved")
     _add_user_auth(sync)
 
+    retention = commands.add_parser("retention", help="the workstation's retention of old cases")
+    retention_commands = retention.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
+    purge = retention_commands.add_parser(
+        "purge", help="remove closed cases the server holds once past the retention period (admin)"
+    )
+    _add_user_auth(purge)
+    purge.add_argument("--dry-run", action="store_true", help="say what would go; change nothing")
+
     backup = commands.add_parser("backup", help="write an encrypted backup file (admin)")
     _add_user_auth(backup)
     backup.add_argument("--out", type=Path, required=True, help="the new backup file")
@@ -274,6 +282,18 @@ def _recovery_rotate(args: argparse.Namespace, session, secrets: SecretReader) -
     key = rotate_recovery_key(session)
     print("New recovery key (shown once; the old key no longer works):")
     print(f"  {key}")
+    return 0
+
+
+def _retention_purge(args: argparse.Namespace, session, secrets: SecretReader) -> int:  # type: ignore[no-untyped-def]
+    from cars_desktop.services.retention import purge_retained
+
+    report = purge_retained(session, dry_run=args.dry_run)
+    verb = "Would purge" if report.dry_run else "Purged"
+    print(
+        f"{verb} {report.records} records of {report.people} people "
+        f"(closed, held by the central server, unchanged for {report.retention_days} days)"
+    )
     return 0
 
 
@@ -460,6 +480,7 @@ SESSION_COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("users", "list"): _with_session(_users_list),
     ("users", "passwd"): _run_passwd,
     ("recovery-key", "rotate"): _with_session(_recovery_rotate),
+    ("retention", "purge"): _with_session(_retention_purge),
     ("backup", None): _with_session(_backup),
     ("restore", None): _run_restore,
     ("init", None): _run_init,
