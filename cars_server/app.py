@@ -69,4 +69,3 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(AccessLogMiddleware)
     return app
-

@@ -27,9 +27,7 @@ class ApiError(CarsServerError):
     so it says what to do and never quotes a secret or a submitted value.
     """
 
-    def __init__(
-        self, status: int, code: ErrorCode, message: str, problems: Sequence[Problem] = ()
-    ) -> None:
+    def __init__(self, status: int, code: ErrorCode, message: str, problems: Sequence[Problem] = ()) -> None:
         super().__init__(message)
         self.status = status
         self.code = code

@@ -142,4 +142,3 @@ def device_key_for(engine: Engine, device: Device) -> str:
             select(WorkstationRow.device_key).where(WorkstationRow.id == device.workstation_id)
         ).one()
     return key
-

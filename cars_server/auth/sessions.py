@@ -151,4 +151,3 @@ def check_session(engine: Engine, device: Device, token: str | None, now: dateti
             sites=sites,
             kind=row.kind,
         )
-

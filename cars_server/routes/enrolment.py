@@ -28,4 +28,3 @@ def escrow(body: EscrowRequest, device: DeviceDep, engine: EngineDep, now: NowDe
     """Store the workstation's recovery key, sealed to the organisation's offline key pair."""
     store_escrow(engine, device, body, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
