@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from cars_server.admin.database import admin_actor
 from cars_server.admin.enrolment_codes import issue_code
+from cars_server.admin.extra_commands import add_extra_commands
 from cars_server.admin.recovery import keygen, unseal_recovery_key
 from cars_server.admin.sites import create_site
 from cars_server.admin.users import create_user, disable_user, list_users, set_password
@@ -87,6 +88,8 @@ def add_admin_commands(
     p.add_argument("--private-key", type=Path, required=True)
     p.add_argument("--workstation", required=True, metavar="ID")
     _finish(p, add_db, _recovery_unseal)
+
+    add_extra_commands(groups, add_db)
 
 
 def _finish(
