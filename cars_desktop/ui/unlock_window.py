@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cars_desktop.domain.errors import StoreError
+from cars_desktop.domain.errors import CarsError, StoreError
 from cars_desktop.services.workstation import (
     WorkstationIdentity,
     WorkstationSession,
@@ -191,13 +191,23 @@ class UnlockWindow(QWidget):
         self.error.clear_message()
         self._set_busy(True)
         context = self._context
-        run_op(
-            context.runner,
-            lambda: unlock(context.settings, context.data_dir, username, password),
-            self._unlocked,
-            self._failed,
-            parent=self,
-        )
+
+        def attempt() -> WorkstationSession:
+            # With a server connection an enrolled workstation can enrol a user new to this PC, and
+            # sync when the offline limit requires it; `unlock` uses it only when enrolled.
+            http = None
+            if context.http_factory is not None:
+                try:
+                    http = context.http_factory()
+                except CarsError:  # an unreadable CA file must not stop an offline unlock
+                    http = None
+            try:
+                return unlock(context.settings, context.data_dir, username, password, http=http)
+            finally:
+                if http is not None:
+                    http.close()
+
+        run_op(context.runner, attempt, self._unlocked, self._failed, parent=self)
 
     def _unlocked(self, session: WorkstationSession) -> None:
         self._set_busy(False)

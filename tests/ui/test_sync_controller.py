@@ -432,3 +432,26 @@ def _save_from_a_page_threaded(qtbot: QtBot, window: MainWindow, context: AppCon
             parent=window,
         )
     return saved[0]
+
+
+def test_the_unlock_window_lets_a_user_new_to_this_workstation_in_through_the_server(
+    qtbot: QtBot,
+    server: RunningServer,
+    settings: Settings,
+    tmp_path: Path,
+    inline: InlineTaskRunner,
+    clock: FakeClock,
+) -> None:
+    folder = _enrol(server, settings, tmp_path / "new-pc")  # nobody has a slot here yet
+    controller = GuiController(_context(settings, folder, clock, inline))
+    try:
+        controller.start()
+        controller.unlock_window.username.setText(WORKER)
+        controller.unlock_window.password.setText(PASSWORDS[WORKER])
+        controller.unlock_window.submit()
+        window = controller.main_window
+        assert window is not None, controller.unlock_window.error.text()
+        assert "Signed in as Sam Worker" in window.signed_in.text()
+        _wait_online(qtbot, window)
+    finally:
+        controller.shutdown()
