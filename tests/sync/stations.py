@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -44,9 +45,9 @@ CASEWORK_TYPES = ("person", "assessment")
 QUIET_PASSES = 6
 
 
-def station_settings(server_url: str | None = None) -> Settings:
+def station_settings(server_url: str | None = None, **overrides: Any) -> Settings:
     """Workstation settings at test cost, syncing with `server_url` (else the enrolled URL)."""
-    return Settings(kdf=CHEAP_KDF, lockout_minutes=10, server_url=server_url)
+    return Settings(kdf=CHEAP_KDF, lockout_minutes=10, server_url=server_url, **overrides)
 
 
 def enrol_station(server_url: str, code: str, folder: Path, http: httpx.Client) -> Path:
@@ -57,10 +58,13 @@ def enrol_station(server_url: str, code: str, folder: Path, http: httpx.Client) 
 
 
 def open_station(
-    folder: Path, http: httpx.Client, sync_url: str | None = None, user: str = WORKER
+    folder: Path, http: httpx.Client, sync_url: str | None = None, user: str = WORKER, **overrides: Any
 ) -> WorkstationSession:
-    """Unlock an enrolled workstation as `user`, syncing through `sync_url` (a proxy) if given."""
-    return unlock(station_settings(sync_url), folder, user, PASSWORDS[user], http=http)
+    """Unlock an enrolled workstation as `user`, syncing through `sync_url` (a proxy) if given.
+
+    `overrides` are further workstation settings (e.g. `sync_batch_size`).
+    """
+    return unlock(station_settings(sync_url, **overrides), folder, user, PASSWORDS[user], http=http)
 
 
 # --- casework ------------------------------------------------------------------------------------
