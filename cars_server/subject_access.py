@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, or_, select
+from sqlalchemy import Connection, Engine, false, or_, select
 from sqlalchemy.orm import Session
 
 from cars_server.audit_log import write_audit
@@ -109,7 +109,7 @@ def _collect(connection: Connection, subject: str, now: datetime) -> dict[str, A
     ).all()
     server_entries = connection.execute(
         select(ServerAuditRow.__table__)
-        .where(or_(*(ServerAuditRow.detail.contains(record_id) for record_id in ids)))
+        .where(or_(false(), *(ServerAuditRow.detail.contains(record_id) for record_id in ids)))
         .order_by(ServerAuditRow.seq)
     ).all()
     return {
