@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -58,18 +59,37 @@ class ReferenceItem(BaseModel):
         return (self.model_extra or {}).get(key)
 
 
+class ReferenceVersion(BaseModel):
+    """A later version of a list, received from the central server and used from `effective_from`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int
+    effective_from: date
+    items: tuple[ReferenceItem, ...]
+
+
 class ReferenceList(BaseModel):
-    """A versioned reference list as shipped in resources/reference."""
+    """A versioned reference list as shipped in resources/reference, plus any versions received since."""
 
     model_config = ConfigDict(frozen=True)
 
     list_name: str = Field(alias="list")
     version: int
     items: tuple[ReferenceItem, ...]
+    later: tuple[ReferenceVersion, ...] = ()
+
+    def items_on(self, day: date) -> tuple[ReferenceItem, ...]:
+        """The items of the version in effect on `day`: the newest received one that has taken
+        effect (latest effective date, then version), else the shipped list."""
+        started = [v for v in self.later if v.effective_from <= day]
+        if not started:
+            return self.items
+        return max(started, key=lambda v: (v.effective_from, v.version)).items
 
     def current(self, on: date | None = None) -> list[ReferenceItem]:
         day = on or date.today()
-        return [i for i in self.items if i.in_effect(day)]
+        return [i for i in self.items_on(day) if i.in_effect(day)]
 
     def get(self, code: str, on: date | None = None) -> ReferenceItem:
         """The item in effect with this code, or a message listing the valid codes."""
@@ -82,7 +102,26 @@ class ReferenceList(BaseModel):
 
 
 @cache
-def reference_list(name: str) -> ReferenceList:
+def shipped_reference_list(name: str) -> ReferenceList:
     """Load resources/reference/<name>.json once."""
     raw = json.loads(resource_path("reference", f"{name}.json").read_text(encoding="utf-8"))
     return ReferenceList.model_validate(raw)
+
+
+#: Versions received from the central server for the unlocked store, by list name. Set at unlock
+#: and after each sync (`cars_desktop.sync.reference.install_received_reference`), cleared at lock;
+#: one store is unlocked per program, like the shipped lists this module already holds.
+_received: dict[str, tuple[ReferenceVersion, ...]] = {}
+
+
+def use_received_reference(versions: Mapping[str, tuple[ReferenceVersion, ...]]) -> None:
+    """Make these received versions (replacing any before) part of every `reference_list`."""
+    global _received  # rebound in one step, so a reader in another thread sees old or new, whole
+    _received = dict(versions)
+
+
+def reference_list(name: str) -> ReferenceList:
+    """The shipped list with the versions received since; `current(on)` picks the one in effect."""
+    shipped = shipped_reference_list(name)
+    later = _received.get(name)
+    return shipped.model_copy(update={"later": later}) if later else shipped

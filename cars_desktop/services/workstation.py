@@ -29,13 +29,14 @@ from cars_desktop.domain.errors import (
 )
 from cars_desktop.domain.passwords import check_new_password
 from cars_desktop.domain.users import Actor, UserAccount
-from cars_desktop.resources import reference_list
+from cars_desktop.resources import reference_list, use_received_reference
 from cars_desktop.storage.audit import TAMPER_ALERT, AuditWriter, head_problem
 from cars_desktop.storage.layout import StoreLayout
 from cars_desktop.storage.store import Store
 from cars_desktop.storage.unit_of_work import UnitOfWork
 from cars_desktop.storage.unlock_journal import UnlockJournal
 from cars_desktop.storage.vault import Vault
+from cars_desktop.sync.reference import install_received_reference
 from cars_protocol.records import Role, utc_now
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class WorkstationSession:
             uow.audit(AuditEvent(AuditOperation.LOCK, details={"reason": reason}))
             uow.commit()
         self.store.dispose()
+        use_received_reference({})
         for i in range(len(self._data_key)):
             self._data_key[i] = 0
         self._before_lock.clear()
@@ -285,7 +287,10 @@ def _open_session(
     if account is None or not account.active:
         store.dispose()
         raise AuthenticationFailed(f"user {username} is not active at this workstation")
-    return WorkstationSession(settings, layout, vault, store, account, writer, bytearray(data_key))
+    unlocked = WorkstationSession(settings, layout, vault, store, account, writer, bytearray(data_key))
+    with unlocked.unit_of_work() as uow:  # reference lists received from the server, used by date
+        install_received_reference(uow)
+    return unlocked
 
 
 def unlock(

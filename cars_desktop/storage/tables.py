@@ -249,3 +249,21 @@ class FormSpecRow(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcTimestamp())
+
+
+class ReferenceDataRow(Base):
+    """One version of one kind of reference data received from the central server.
+
+    Every version is kept, future-dated ones too: each is used from its `effective_from`, and the
+    list shipped with the program is used until the first received one takes effect. `seq` is the
+    server's import number (the pull cursor).
+    """
+
+    __tablename__ = "reference_data"
+
+    kind: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date)
+    seq: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UtcTimestamp())

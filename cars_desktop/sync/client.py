@@ -38,6 +38,8 @@ from cars_protocol.sync import (
     HEADER_CLIENT_VERSION,
     HEADER_PROTOCOL,
     HEADER_SESSION,
+    AuditPushRequest,
+    AuditPushResponse,
     ConflictInfo,
     ConflictResolution,
     DeviceKeyResponse,
@@ -50,6 +52,7 @@ from cars_protocol.sync import (
     PushRequest,
     PushResponse,
     Receipt,
+    ReferenceResponse,
     SessionRequest,
     SessionResponse,
 )
@@ -270,6 +273,15 @@ class SyncClient:
         """One page of the change feed after `cursor`."""
         params = {"cursor": cursor, "limit": limit}
         return self._parse(self._send("GET", "/v1/pull", params=params), PullResponse)
+
+    def push_audit(self, request: AuditPushRequest) -> AuditPushResponse:
+        """Send the next entries of the workstation's audit log; the reply says how far it is held."""
+        return self._parse(self._send("POST", "/v1/audit", request), AuditPushResponse)
+
+    def reference(self, since: int, limit: int) -> ReferenceResponse:
+        """Reference data versions imported after `since`, oldest first."""
+        params = {"since": since, "limit": limit}
+        return self._parse(self._send("GET", "/v1/reference", params=params), ReferenceResponse)
 
     def conflicts(self) -> list[ConflictInfo]:
         """Open conflicts of the supervisor's sites."""

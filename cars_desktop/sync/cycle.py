@@ -1,4 +1,5 @@
-"""One sync cycle: push the outbox in batches, then pull the change feed page by page.
+"""One sync cycle: push the outbox and the audit log in batches, then pull the change feed page by
+page and the reference data.
 
 Guarantees:
 
@@ -10,6 +11,8 @@ Guarantees:
   pull resumes where it stopped and never skips a page.
 * A pulled revision never overwrites a local record with unsent changes (`apply_remote`).
 * One audit entry per cycle, with counts only: a download is not a user consulting records.
+* The audit log follows the records (`audit_push`), and reference data follows the feed
+  (`reference`); received list versions are installed for the program when any arrive.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from pydantic import ValidationError
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.storage.sync_repository import ApplyOutcome, OutboxEntry, ReceiptFacts, SyncState
 from cars_desktop.storage.unit_of_work import UnitOfWork
+from cars_desktop.sync.audit_push import FACT_AUDIT_ALERT, push_audit
 from cars_desktop.sync.client import SyncClient
 from cars_desktop.sync.errors import ServerUnreachable, SyncError
+from cars_desktop.sync.reference import install_received_reference, pull_reference
 from cars_protocol.records import RECORD_TYPES, utc_now
 from cars_protocol.sync import (
     MAX_PULL_LIMIT,
@@ -65,6 +70,10 @@ class SyncReport:
     rejected: int = 0  # pulled items this program cannot store (unknown type or invalid)
     cursor: int = 0
     conflicted_records: int = 0  # records here now marked conflicted
+    audit_sent: int = 0  # audit log entries sent
+    audit_accepted_through: int = 0  # the newest audit entry the server holds
+    audit_alert: str | None = None  # a break the server found in this workstation's audit log
+    reference_received: int = 0  # new reference data versions (lists, forms) kept here
 
     @property
     def sent(self) -> int:
@@ -82,6 +91,7 @@ class SyncStatus:
     last_contact_at: datetime | None
     last_error: str | None
     conflicted_records: int
+    audit_alert: str | None = None  # the last break the server reported in the audit log
 
     def oldest_pending_age(self, now: datetime) -> timedelta | None:
         """How long the oldest unsent change has waited."""
@@ -102,6 +112,7 @@ def sync_status(uow: UnitOfWork) -> SyncStatus:
         last_contact_at=_time_fact(uow, FACT_LAST_CONTACT),
         last_error=uow.sync.fact(FACT_LAST_ERROR),
         conflicted_records=uow.sync.counts_by_state().get(SyncState.CONFLICTED, 0),
+        audit_alert=uow.sync.fact(FACT_AUDIT_ALERT),
     )
 
 
@@ -238,7 +249,9 @@ def run_cycle(
     counts = _Counts()
     try:
         _push(uow_factory, client, counts, batch_size, batch_bytes, now)
+        audit = push_audit(uow_factory, client, now)
         cursor = _pull(uow_factory, client, counts, pull_limit, now)
+        reference_received = pull_reference(uow_factory, client, now)
     except SyncError as exc:
         with uow_factory() as uow:
             uow.sync.set_fact(FACT_LAST_ERROR, exc.message)
@@ -260,6 +273,10 @@ def run_cycle(
             rejected=counts.rejected,
             cursor=cursor,
             conflicted_records=conflicted,
+            audit_sent=audit.sent,
+            audit_accepted_through=audit.accepted_through,
+            audit_alert=audit.alert,
+            reference_received=reference_received,
         )
         uow.audit(
             AuditEvent(
@@ -271,9 +288,13 @@ def run_cycle(
                     "pulled": report.pulled,
                     "skipped_unsent": report.skipped_unsent,
                     "rejected": report.rejected,
+                    "audit_sent": report.audit_sent,
+                    "reference_received": report.reference_received,
                 },
             ),
             at=finished,
         )
+        if reference_received:
+            install_received_reference(uow)
         uow.commit()
     return report
