@@ -145,7 +145,6 @@ class _Task:
 @dataclass
 class _Schedule:
     kick: bool = False  # run a cycle at the next tick, whatever the backoff says
-    again: bool = False  # a save arrived during a cycle: run another one after it
     cycles: int = 0  # cycles started in this session (for tests and the log)
 
 
@@ -252,9 +251,7 @@ class SyncController(QObject):
     def _on_changed(self, changes: Changes) -> None:
         if self._stopped or self._broadcasting:
             return  # our own broadcast of pulled records is not a save
-        if self._task is not None:
-            self._schedule.again = self._task.kind == "cycle" or self._schedule.again
-        else:
+        if self._task is None:
             self._refresh_status()
         self.debounce_timer.start()  # (re)start: a burst of saves makes one cycle
 
@@ -262,7 +259,7 @@ class SyncController(QObject):
         if self._stopped or self.hold.message or self.backoff.failures:
             return  # offline: the backoff decides when to try again
         if self._task is not None:
-            self._schedule.again = True
+            self._schedule.kick = True  # straight after the running task
         else:
             self._start_cycle()
 
@@ -280,6 +277,8 @@ class SyncController(QObject):
                     message=self.snapshot.message,
                 )
             )
+        else:
+            self._emit()  # the age of the oldest unsent change grows
 
     # -- tasks ------------------------------------------------------------------------------------
 
@@ -311,7 +310,6 @@ class SyncController(QObject):
         if self._stopped or self._task is not None or self.hold.message:
             return
         self._schedule.kick = False
-        self._schedule.again = False
         self._schedule.cycles += 1
         if self._http is None:
             try:
@@ -352,8 +350,6 @@ class SyncController(QObject):
 
     def _good_cycle(self, report: SyncReport, status: SyncStatus | None) -> None:
         self.backoff.succeeded()
-        if self._schedule.again:
-            self._schedule.kick = True
         log.info(
             "background sync: %d sent, %d pulled, %d conflicts", report.sent, report.pulled, report.conflicts
         )
