@@ -202,7 +202,7 @@ def _interrupt(
     server.start()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def test_a_server_killed_and_stopped_mid_sync_loses_and_duplicates_nothing(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
