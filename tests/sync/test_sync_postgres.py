@@ -62,6 +62,7 @@ def test_two_workstations_converge_and_a_concurrent_edit_keeps_both_revisions(
         on_a = [save_record(a, person(author=WORKER, family_name=f"Pgavon{n}")).records[0] for n in range(3)]
         on_b = save_record(b, person(author=WORKER, family_name="Pgbrook")).records[0]
         done = save_record(b, assessment(on_b.id, author=WORKER, note="seen at the desk")).records[0]
+        assert isinstance(done, Assessment)
         assert sync_now(a, http).pushed == 3
         report_b = sync_now(b, http)
         assert report_b.pushed == 2 and report_b.pulled == 3
@@ -72,6 +73,7 @@ def test_two_workstations_converge_and_a_concurrent_edit_keeps_both_revisions(
 
         # The same person edited on both, offline: a judgement field conflicts, a phone merges.
         target, merged = on_a[0], on_a[1]
+        assert isinstance(target, Person) and isinstance(merged, Person)
         with b.unit_of_work() as uow:
             target_b, merged_b = uow.records.get(target.id), uow.records.get(merged.id)
         assert isinstance(target_b, Person) and isinstance(merged_b, Person)
