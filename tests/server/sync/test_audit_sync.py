@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 
 from cars_desktop.domain.audit_chain import GENESIS, entry_digest, sign_entry
+from cars_server.cli import main
 from cars_server.storage.tables import AuditAlertRow, ServerAuditRow, WorkstationAuditRow, WorkstationRow
 from tests.server.helpers import (
     SUPERVISOR,
@@ -262,3 +263,26 @@ def test_history_from_before_enrolment_is_checked_against_the_reported_head(tmp_
 
         assert reply.json() == {"accepted_through": 4, "alert": None}
         assert [seq for seq, problem in stored(server, station) if problem is None] == [1, 2, 3, 4]
+
+
+def test_cars_server_admin_audit_alerts_lists_breaks(
+    server: RunningServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ["--db", server.settings.database_url]
+    assert main(["admin", "audit", "alerts", *db]) == 0
+    assert capsys.readouterr().out == "no audit chain alerts\n"
+    pc = Workstation(server)
+    chain = make_chain(pc.station.signing_key, 3)
+    pc.push(chain[:1] + chain[2:])
+
+    assert main(["admin", "audit", "alerts", "--site", pc.station.site_code, *db]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1
+    fields = lines[0].split("\t")
+    assert fields[2:] == [
+        pc.station.site_code,
+        str(pc.station.workstation_id),
+        "entry 3",
+        "audit log broken at entry 2: it is missing or out of order",
+    ]
