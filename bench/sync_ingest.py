@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import os
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -44,6 +46,8 @@ class IngestResult:
     request_p95_s: float
     stored: int
     body_bytes: int
+    server_cpu_s: float | None  # CPU time of the server process while the pushes ran (Linux only)
+    client_cpu_s: float  # CPU time of this process (the 20 async clients) meanwhile
 
     @property
     def per_second(self) -> float:
@@ -113,6 +117,15 @@ async def _run(base_url: str, work: list[tuple[dict[str, str], list[bytes]]]) ->
     return sum(applied), latencies
 
 
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process `pid` so far, from /proc (None where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
     return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered)) - 1))]
@@ -135,9 +148,15 @@ def measure_ingest(
         ]
         work.append((h, bodies))
     body_bytes = sum(len(body) for _, bodies in work for body in bodies)
+    server_cpu = process_cpu_seconds(server.process.pid)
+    client_cpu = time.process_time()
     started = time.perf_counter()
     applied, latencies = asyncio.run(_run(server.base_url, work))
     seconds = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    server_cpu_after = process_cpu_seconds(server.process.pid)
+    if server_cpu is not None and server_cpu_after is not None:
+        server_cpu = server_cpu_after - server_cpu
     expected = stations * batches * batch_size
     if applied != expected:
         raise RuntimeError(f"the server applied {applied} of {expected} pushed assessments")
@@ -150,4 +169,6 @@ def measure_ingest(
         request_p95_s=_percentile(latencies, 95),
         stored=stored,
         body_bytes=body_bytes,
+        server_cpu_s=server_cpu,
+        client_cpu_s=client_cpu,
     )

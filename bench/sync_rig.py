@@ -143,6 +143,13 @@ class ServerProcess:
     engine: Engine
     process: subprocess.Popen[bytes]
     log_path: Path
+    _ready: bool = False
+
+    def wait_ready(self) -> None:
+        """Wait until the server answers its health check (it was started without waiting)."""
+        if not self._ready:
+            _wait_healthy(self.process, self.base_url, self.log_path)
+            self._ready = True
 
     def enrolment_code(self, site: str) -> str:
         return issue_code(self.engine, site, 24, ACTOR, utc_now())
@@ -167,10 +174,14 @@ def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Pat
 
 
 @contextlib.contextmanager
-def server_process(folder: Path, database_url: str | None = None) -> Iterator[ServerProcess]:
+def server_process(
+    folder: Path, database_url: str | None = None, wait: bool = True
+) -> Iterator[ServerProcess]:
     """Migrate and populate a database (SQLite in `folder` unless `database_url`), then serve it.
 
-    The database URL reaches the child through its environment, never its argv. Server users are
+    With `wait=False` the caller calls `wait_ready()` later, so a second server's start-up (a few
+    seconds of imports) overlaps other work. The database URL reaches the child through its
+    environment, never its argv. Server users are
     those of `tests.server.helpers` (invented people; cheap Argon2id so sign-ins stay quick).
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -200,8 +211,10 @@ def server_process(folder: Path, database_url: str | None = None) -> Iterator[Se
         )
         base_url = f"http://127.0.0.1:{port}"
         try:
-            _wait_healthy(process, base_url, log_path)
-            yield ServerProcess(base_url, engine, process, log_path)
+            server = ServerProcess(base_url, engine, process, log_path)
+            if wait:
+                server.wait_ready()
+            yield server
         finally:
             process.terminate()
             try:
