@@ -436,6 +436,8 @@ def _run_sync(args: argparse.Namespace, settings: Settings, data_dir: Path) -> i
     )
     if report.conflicted_records:
         print(f"{report.conflicted_records} records are in conflict and wait for a supervisor")
+    if report.audit_alert:
+        print(f"The central server reports a break in this workstation's audit log: {report.audit_alert}")
     return 0
 
 
