@@ -17,7 +17,6 @@ things, and each must be the real thing rather than a stand-in:
 from __future__ import annotations
 
 import random
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from cars_desktop.services.workstation import WorkstationSession, unlock
 from cars_desktop.sync.cycle import SyncReport
 from cars_protocol.records import Assessment, Person, RecordBase
 from tests.factories import assessment, person
-from tests.server.helpers import PASSWORDS, SITE, WORKER
+from tests.server.helpers import PASSWORDS, WORKER
 
 #: Argon2id at test cost (as tests/conftest.py), so enrolling and unlocking stay cheap.
 CHEAP_KDF = KdfCost(memory_kib=1024, time_cost=1, parallelism=1)
@@ -326,20 +325,13 @@ def receipts_lost(session: WorkstationSession, engine: Engine) -> int:
     return len(waiting & set(read_server(engine).applied))
 
 
-def new_folder(root: Path, name: str) -> Path:
-    """A fresh, not yet existing data folder under `root` (enrolment creates it)."""
-    return root / f"{name}-{uuid.uuid4().hex[:6]}"
-
-
 __all__ = [
     "CASEWORK_TYPES",
-    "SITE",
     "Casework",
     "check_exactly_once",
     "enrol_station",
     "local_changes",
     "local_records",
-    "new_folder",
     "open_station",
     "read_server",
     "receipts_lost",

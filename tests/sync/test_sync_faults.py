@@ -108,7 +108,7 @@ CASES = [
     FaultCase(
         "delay and bandwidth cap",
         lambda rng, i: Faults(
-            delay_s=rng.uniform(0.005, 0.03), bandwidth_bytes_per_s=rng.choice((64_000, 200_000))
+            delay_s=rng.uniform(0.005, 0.03), bandwidth_bytes_per_s=rng.choice((100_000, 300_000))
         ),
         lambda c: c.bytes_to_server > 0 and c.bytes_to_client > 0,
         may_fail=False,

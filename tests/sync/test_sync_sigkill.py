@@ -100,7 +100,9 @@ class Worker:
         os.kill(self.process.pid, signal.SIGKILL)
         code = self.process.wait(WAIT_S)
         self._reader.join(WAIT_S)
-        assert code == -signal.SIGKILL, f"the worker had already exited ({code}) before the kill"
+        assert code == -signal.SIGKILL, (
+            f"the worker had already exited ({code}) before the kill; its stderr is in worker-stderr.txt"
+        )
         return self.lines[-1] if self.lines else ""
 
 
