@@ -12,6 +12,27 @@ workstations enrolled with one-time codes and unlocked through the server, SQLCi
 temporary folder, the sync client and cycle the desktop uses, and the fault-injecting TCP proxy of
 the tests shaped as a poor link. All people and answers are invented by the seeder's generator.
 
+What is printed (targets from the issue beside them):
+
+1. Bytes on the wire per assessment, amortised over 1,000 completed assessment forms (required,
+   lifestyle, vulnerability, court) invented by the seeder's generator. Counted by httpx event
+   hooks on the workstation's client: request lines, headers and gzip bodies up; status lines,
+   headers and raw (still compressed) bodies down; TCP/IP framing excluded. The headline is
+   A's whole sync cycle (session, records' push, audit log push, the pull of its own changes
+   back, reference data) divided by the assessments; the records' push alone and B's pull cycle
+   are shown beside it. The people the assessments are about are pushed first, in a cycle of
+   their own, and reported separately per person.
+2. Time of A's sync cycle pushing those 1,000 assessments, and of B's cycle pulling them, straight
+   to the server on loopback.
+3. The same through `tests/sync/fault_proxy.FaultProxy` shaped as a poor custody link
+   (`Faults.poor_link`: 256 kbit/s each way, 150 ms each way, 2% of chunks held back for a 1 s
+   retransmission timeout), then the target: 50 pending assessments synced from A over that link.
+   The proxy's own byte counters are printed as a cross-check of the meter.
+4. Server ingest throughput: 20 enrolled workstations, each with its own session, pushing 5
+   batches of 100 new assessments at once from 20 `httpx.AsyncClient` tasks, to a fresh server
+   process on SQLite and on PostgreSQL; with the server process's CPU time, which shows whether
+   the server or the machine was the limit.
+
 PostgreSQL: a throwaway durable cluster is started with `initdb`/`pg_ctl` (as the test fixture
 does, but with fsync on), unless CARS_BENCH_POSTGRESQL_URL names a server whose user may create
 databases. `--skip-postgres` leaves it out.
