@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from bench.sync_ingest import IngestResult, measure_ingest
 from bench.sync_rig import (
@@ -67,6 +68,7 @@ from bench.sync_rig import (
     server_process,
 )
 from cars_desktop.sync.errors import SyncError
+from tests.postgres_fixture import PostgresUnavailable
 from tests.server.helpers import COURT_WORKER, OTHER_SITE, PASSWORDS, SITE, WORKER
 from tests.sync.fault_proxy import CounterSnapshot, FaultProxy, Faults
 
@@ -301,8 +303,10 @@ def ingest(
                 server_process(folder / "ingest-postgresql", url) as server,
             ):
                 result = measure_ingest(server, pool.assessments, stations, batches, size)
-        except (OSError, RuntimeError) as exc:
-            print(f"  PostgreSQL: not measured: {str(exc).splitlines()[0]}")
+        except (OSError, RuntimeError, PostgresUnavailable, psycopg.Error) as exc:
+            print(
+                f"  PostgreSQL: not measured: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            )
             table.add(
                 f"4. ingest, {stations} workstations, PostgreSQL",
                 "not run",
