@@ -1,0 +1,151 @@
+"""The print preview shows a PDF from memory, pages and zooms, prints through QPrinter and saves the bytes."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtPrintSupport import QPrinter
+from pytestqt.qtbot import QtBot
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from cars_desktop.domain.errors import NotPermitted
+from cars_desktop.ui.print_preview_dialog import PreviewActions, Printable, PrintPreviewDialog
+from cars_desktop.ui.task_runner import InlineTaskRunner, TaskRunner
+
+
+@dataclass(frozen=True)
+class Doc:
+    title: str
+    pdf: bytes
+
+
+def three_pages() -> Doc:
+    out = io.BytesIO()
+    pages = canvas.Canvas(out, pagesize=A4)
+    for number in range(1, 4):
+        pages.setFont("Helvetica", 24)
+        pages.drawString(72, 760, f"Specimen page {number} of 3")
+        pages.showPage()
+    pages.save()
+    return Doc("Specimen letter", out.getvalue())
+
+
+@dataclass
+class Recorder:
+    """Stands in for the services: keeps what would be logged, writes what would be saved."""
+
+    document: Doc
+    printed: list[str]
+    saved: list[Path]
+
+    def actions(self) -> PreviewActions:
+        return PreviewActions(build=lambda: self.document, record_print=self.record_print, save=self.save)
+
+    def record_print(self, document: Printable, where: str) -> None:
+        self.printed.append(where)
+
+    def save(self, document: Printable, path: Path) -> None:
+        path.write_bytes(document.pdf)
+        self.saved.append(path)
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder(three_pages(), [], [])
+
+
+def open_dialog(qtbot: QtBot, actions: PreviewActions) -> PrintPreviewDialog:
+    dialog = PrintPreviewDialog(InlineTaskRunner(), actions)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_pages_and_zoom(qtbot: QtBot, recorder: Recorder) -> None:
+    dialog = open_dialog(qtbot, recorder.actions())
+    assert dialog.page_count == 3
+    assert dialog.page_of.text() == "of 3"
+    assert dialog.windowTitle() == "Print preview: Specimen letter"
+    assert dialog.current_page == 0 and not dialog.previous_button.isEnabled()
+    dialog.next_button.click()
+    dialog.next_button.click()
+    assert dialog.current_page == 2 and dialog.page_box.value() == 3
+    assert not dialog.next_button.isEnabled()
+    dialog.page_box.setValue(2)
+    assert dialog.current_page == 1
+    dialog.go_to_page(99)
+    assert dialog.current_page == 2
+    dialog.set_zoom(1.0)
+    dialog.zoom_in_button.click()
+    assert dialog.zoom_factor == pytest.approx(1.25)
+    assert dialog.zoom_box.currentText() == "125%"
+    dialog.zoom_out_button.click()
+    dialog.zoom_out_button.click()
+    assert dialog.zoom_factor == pytest.approx(0.75)
+
+
+def test_print_to_a_pdf_printer_sends_every_page_after_logging(
+    qtbot: QtBot, recorder: Recorder, tmp_path: Path
+) -> None:
+    dialog = open_dialog(qtbot, recorder.actions())
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    with qtbot.waitSignal(dialog.sig_printed) as printed:
+        dialog.print_to(printer)
+    assert printed.args == ["file printed.pdf"]
+    assert recorder.printed == ["file printed.pdf"]
+    assert len(pypdf.PdfReader(tmp_path / "printed.pdf").pages) == 3
+    assert "Sent 3 pages" in dialog.message.text()
+
+
+def test_nothing_is_printed_when_the_print_cannot_be_logged(qtbot: QtBot, tmp_path: Path) -> None:
+    def refuse(document: Printable, where: str) -> None:
+        raise NotPermitted("your role does not allow you to print this document")
+
+    actions = PreviewActions(build=three_pages, record_print=refuse, save=lambda d, p: None)
+    dialog = open_dialog(qtbot, actions)
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    with qtbot.waitSignal(dialog.sig_failed) as failed:
+        dialog.print_to(printer)
+    assert failed.args == ["Your role does not allow you to print this document"]
+    assert not (tmp_path / "printed.pdf").exists()
+    assert dialog.print_button.isEnabled()  # the document is still there to close or save
+
+
+def test_save_as_pdf_writes_exactly_the_bytes(qtbot: QtBot, recorder: Recorder, tmp_path: Path) -> None:
+    dialog = open_dialog(qtbot, recorder.actions())
+    target = tmp_path / "letter.pdf"
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_to(target)
+    assert target.read_bytes() == recorder.document.pdf
+    assert dialog.message.text() == "Saved as letter.pdf."
+
+
+def test_a_build_failure_is_shown_and_leaves_the_buttons_off(qtbot: QtBot) -> None:
+    def fail() -> Doc:
+        raise NotPermitted("your role does not allow you to print this document")
+
+    dialog = open_dialog(
+        qtbot, PreviewActions(build=fail, record_print=lambda d, w: None, save=lambda d, p: None)
+    )
+    assert dialog.message.text() == "Your role does not allow you to print this document"
+    assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
+
+
+def test_building_runs_off_the_gui_thread(qtbot: QtBot, recorder: Recorder) -> None:
+    runner = TaskRunner()
+    dialog = PrintPreviewDialog(runner, recorder.actions())
+    qtbot.addWidget(dialog)
+    assert not dialog.print_button.isEnabled()  # not built yet: the window is up and waiting
+    with qtbot.waitSignal(dialog.sig_ready) as ready:
+        pass
+    assert ready.args == [3]
+    runner.shutdown()
