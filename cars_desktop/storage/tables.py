@@ -267,3 +267,28 @@ class ReferenceDataRow(Base):
     seq: Mapped[int] = mapped_column(Integer)
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UtcTimestamp())
+
+
+class DocumentPrintRow(Base):
+    """One print or save of a document (migration 0005): the first one dates every later copy.
+
+    `source_id` is the record the document is made from (an appointment, a referral; the person
+    for documents about the person as a whole), so a letter for a new appointment is an original.
+    Times are stored as ISO UTC text, like the audit log.
+    """
+
+    __tablename__ = "document_prints"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(40))
+    source_id: Mapped[str] = mapped_column(String(36))
+    recipient: Mapped[str] = mapped_column(String(200))
+    destination: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer)
+    copy_of: Mapped[str | None] = mapped_column(String(40))
+    printed_at: Mapped[str] = mapped_column(String(40))
+    printed_by: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_document_prints_document", "person_id", "kind", "source_id"),)
