@@ -14,7 +14,6 @@ import contextlib
 import os
 import random
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -45,6 +44,7 @@ from cars_server.clock import utc_now
 from cars_server.storage.engine import build_engine
 from tests.postgres_fixture import SUPERUSER, _Cluster, find_server_binaries
 from tests.server.helpers import ACTOR, prepare_database, server_settings
+from tests.server.server_process import free_port
 
 HEALTH_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
@@ -126,13 +126,6 @@ class WireMeter:
 
 
 # -- the server, as `cars-server serve` runs it -----------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

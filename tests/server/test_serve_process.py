@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,21 +11,15 @@ from pathlib import Path
 import httpx
 
 from cars_server.cli import main
+from tests.server.server_process import free_port
 
 STARTUP_TIMEOUT_S = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def test_serve_runs_on_loopback_and_warns_about_plain_http(tmp_path: Path) -> None:
     db = f"sqlite:///{(tmp_path / 'server.db').as_posix()}"
     assert main(["migrate", "--db", db]) == 0
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CARS_SERVER_")}
     env["CARS_SERVER_DATABASE_URL"] = db  # the URL by environment, as the help recommends
     process = subprocess.Popen(

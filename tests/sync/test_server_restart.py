@@ -9,18 +9,10 @@ then the sync runs to completion and nothing is lost or applied twice.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import httpx
 import pytest
@@ -33,119 +25,16 @@ from cars_desktop.sync.errors import ServerUnreachable, SyncError
 from cars_protocol.records import RecordBase
 from cars_server.admin.enrolment_codes import issue_code
 from cars_server.clock import utc_now
-from cars_server.config import ServerSettings
 from cars_server.storage.engine import build_engine
 from tests.factories import assessment, person
-from tests.server.helpers import ACTOR, SITE, WORKER, prepare_database, server_settings
+from tests.server.helpers import ACTOR, SITE, WORKER, server_settings
+from tests.server.server_process import START_TIMEOUT_S, STOP_TIMEOUT_S, ServerProcess, served
 from tests.sync.fault_proxy import FaultProxy, Faults
 from tests.sync.stations import check_exactly_once, enrol_station, open_station, read_server, sync_until_quiet
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 120  # each with an assessment: 240 changes queued
 BATCH = 20  # changes per push, so a sync is a dozen pushes
 THIN_LINK = Faults(delay_s=0.01, bandwidth_bytes_per_s=10_000)
-START_TIMEOUT_S = 60.0
-STOP_TIMEOUT_S = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _server_env(settings: ServerSettings) -> dict[str, str]:
-    """The environment of a server process: this test's settings and nothing of the developer's."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CARS_SERVER_")}
-    env.update(
-        {
-            "CARS_SERVER_DATA_DIR": str(settings.data_dir),
-            "CARS_SERVER_DATABASE_URL": settings.database_url,
-            "CARS_SERVER_RECOVERY_PUBLIC_KEY": settings.recovery_public_key,
-            "CARS_SERVER_ARGON2_MEMORY_KIB": str(settings.argon2_memory_kib),
-            "CARS_SERVER_ARGON2_TIME_COST": str(settings.argon2_time_cost),
-        }
-    )
-    return env
-
-
-class ServerProcess:
-    """`cars-server serve` in a process of its own, on a fixed loopback port, started and stopped."""
-
-    def __init__(self, env: dict[str, str], port: int, log: IO[str]) -> None:
-        self.env, self.port, self.log = env, port, log
-        self.process: subprocess.Popen[str] | None = None
-        self.url = f"http://127.0.0.1:{port}"
-
-    def start(self) -> None:
-        """Start it and wait until /health answers."""
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cars_server.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
-            cwd=REPO_ROOT,
-            env=self.env,
-            stdout=self.log,
-            stderr=self.log,
-            text=True,
-        )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if self.process.poll() is not None:
-                raise AssertionError(f"cars-server serve exited with {self.process.returncode}; see its log")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"cars-server serve did not answer /health in {START_TIMEOUT_S} s")
-            time.sleep(0.1)
-
-    def stop(self, sig: signal.Signals) -> int:
-        """Send `sig` and wait for the process to end; its exit status."""
-        assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            return self.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            raise AssertionError(f"the server did not stop within {STOP_TIMEOUT_S} s of {sig.name}") from None
-
-
-@contextmanager
-def server_process(settings: ServerSettings, log_path: Path) -> Iterator[ServerProcess]:
-    """Migrate with `cars-server migrate`, set up sites and users, serve; killed at the end."""
-    env = _server_env(settings)
-    migrated = subprocess.run(
-        [sys.executable, "-m", "cars_server.cli", "migrate"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert migrated.returncode == 0, migrated.stderr
-    assert "revision" in migrated.stdout
-    prepare_database(settings)  # the admin functions `cars-server admin` uses
-    with log_path.open("w") as log:
-        running = ServerProcess(env, _free_port(), log)
-        running.start()
-        try:
-            yield running
-        finally:
-            running.stop(signal.SIGKILL)
 
 
 class SyncInThread:
@@ -211,7 +100,7 @@ def test_a_server_killed_and_stopped_mid_sync_loses_and_duplicates_nothing(
     engine = build_engine(settings.database_url)
     try:
         with (
-            server_process(settings, tmp_path / "server.log") as server,
+            served(settings, tmp_path / "server.log") as server,
             FaultProxy.for_url(server.url, rng=random.Random(5)) as proxy,
             httpx.Client(timeout=30) as http,
         ):
