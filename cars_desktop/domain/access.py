@@ -37,11 +37,14 @@ class Permission(StrEnum):
     VERIFY_AUDIT = "verify_audit"
     RESOLVE_CONFLICTS = "resolve_conflicts"
     PURGE_RETAINED = "purge_retained"
+    PRINT_DOCUMENTS = "print_documents"
+    PRINT_OWN_APPOINTMENT_LETTERS = "print_own_appointment_letters"
 
 
 P = Permission
 
 _CASEWORK = {
+    P.PRINT_DOCUMENTS,
     P.VIEW_PEOPLE,
     P.EDIT_PEOPLE,
     P.VIEW_CASEWORK,
@@ -83,8 +86,11 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.PURGE_RETAINED,
         }
     ),
-    # Custody staff book out-of-hours appointments and see only those they booked.
-    Role.CUSTODY_STAFF: frozenset({P.BOOK_APPOINTMENTS, P.VIEW_OWN_BOOKINGS}),
+    # Custody staff book out-of-hours appointments, see only those they booked and print only the
+    # appointment letter for them (the person leaves custody with it).
+    Role.CUSTODY_STAFF: frozenset(
+        {P.BOOK_APPOINTMENTS, P.VIEW_OWN_BOOKINGS, P.PRINT_OWN_APPOINTMENT_LETTERS}
+    ),
 }
 
 
@@ -142,3 +148,25 @@ def may_save(actor: Actor, record: RecordBase) -> bool:
     if record.record_type == "person":
         return P.EDIT_PEOPLE in granted
     return P.EDIT_CASEWORK in granted
+
+
+#: The document kind custody staff may print (the value of `documents.DocumentKind.APPOINTMENT_LETTER`;
+#: the domain sits below the documents package, so it names the kind by its audit value).
+APPOINTMENT_LETTER = "appointment_letter"
+
+
+def may_print(actor: Actor, document_kind: str, source: RecordBase) -> bool:
+    """Whether the actor may print or save this kind of document made from `source`.
+
+    Casework roles print any document about a person they may see; custody staff print only the
+    appointment letter for an appointment they booked themselves.
+    """
+    granted = permissions_of(actor.roles)
+    if P.PRINT_DOCUMENTS in granted:
+        return may_view(actor, source)
+    return (
+        P.PRINT_OWN_APPOINTMENT_LETTERS in granted
+        and document_kind == APPOINTMENT_LETTER
+        and isinstance(source, Appointment)
+        and source.booked_by == actor.username
+    )

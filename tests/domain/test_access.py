@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cars_desktop.domain.access import Permission, allows, may_view, permissions_of, require
+from cars_desktop.domain.access import Permission, allows, may_print, may_view, permissions_of, require
 from cars_desktop.domain.errors import NotPermitted
 from cars_desktop.domain.users import Actor
 from cars_protocol.records import Role
@@ -37,6 +37,8 @@ EXPECTED: dict[Permission, set[Role]] = {
     P.VERIFY_AUDIT: {S, A},
     P.RESOLVE_CONFLICTS: {S},
     P.PURGE_RETAINED: {A},
+    P.PRINT_DOCUMENTS: {W, C, S},
+    P.PRINT_OWN_APPOINTMENT_LETTERS: {K},
 }
 
 
@@ -86,3 +88,27 @@ def test_record_level_need_to_know() -> None:
     assert not may_view(_actor(A), person)
     assert may_view(_actor(W), person)
     assert may_view(_actor(W), booking)
+
+
+def test_custody_staff_print_only_the_appointment_letter_for_their_own_booking() -> None:
+    from datetime import UTC, datetime
+
+    from cars_protocol.records import Appointment
+
+    person = factories.person()
+    booking = Appointment(
+        site_code="OLDBURY",
+        author="pc.one",
+        person_id=person.id,
+        starts_at=datetime(2026, 12, 1, tzinfo=UTC),
+        location_site_code="OLDBURY",
+        booked_by="pc.one",
+        booked_by_role=K,
+    )
+    assert may_print(_actor(K, name="pc.one"), "appointment_letter", booking)
+    assert not may_print(_actor(K, name="pc.two"), "appointment_letter", booking)
+    assert not may_print(_actor(K, name="pc.one"), "release_pack", booking)
+    assert not may_print(_actor(K, name="pc.one"), "appointment_letter", person)
+    assert may_print(_actor(W), "referral_provider", person)
+    assert may_print(_actor(C), "appointment_letter", booking)
+    assert not may_print(_actor(A), "appointment_letter", booking)
