@@ -154,3 +154,27 @@ def purge_retained(
     """Purge closed, server-held cases older than the retention period (administrators)."""
     require(session.actor, Permission.PURGE_RETAINED, "purge old cases from this workstation")
     return purge_expired(session.unit_of_work, session.settings.retention_days, now or utc_now(), dry_run)
+
+
+#: The automatic purge runs at most this often; judging every person costs a scan of the store.
+AUTOMATIC_PURGE_INTERVAL = timedelta(hours=24)
+_LAST_AUTOMATIC_PURGE = "retention_last_run"
+
+
+def purge_when_due(session: WorkstationSession, now: datetime | None = None) -> PurgeReport | None:
+    """Run the retention purge after a good sync, at most once a day; None when it was not due.
+
+    It runs only after a sync because "held by the server" is what makes a purge safe, and it runs
+    as the signed-in user without a permission check on purpose: retention is the service's policy,
+    not a user's choice, and every erasure is still written to the audit log.
+    """
+    moment = now or utc_now()
+    with session.unit_of_work() as uow:
+        last = uow.sync.fact(_LAST_AUTOMATIC_PURGE)
+    if last is not None and moment - datetime.fromisoformat(last) < AUTOMATIC_PURGE_INTERVAL:
+        return None
+    report = purge_expired(session.unit_of_work, session.settings.retention_days, moment)
+    with session.unit_of_work() as uow:
+        uow.sync.set_fact(_LAST_AUTOMATIC_PURGE, moment.isoformat())
+        uow.commit()
+    return report

@@ -9,19 +9,23 @@ the data here can no longer be opened; the escrowed recovery key still opens it 
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 
 import httpx
 
 from cars_desktop import __version__
-from cars_desktop.domain.errors import StoreError
+from cars_desktop.domain.errors import CarsError, StoreError
 from cars_desktop.services.enrolment import retry_pending_escrow
+from cars_desktop.services.retention import purge_when_due
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.sync.client import SyncClient
 from cars_desktop.sync.cycle import SyncReport, SyncStatus, run_cycle, sync_status
 from cars_desktop.sync.errors import DeviceRevoked
 from cars_protocol.records import utc_now
 from cars_protocol.sync import SessionRequest, attestation_message
+
+log = logging.getLogger(__name__)
 
 
 def server_client(session: WorkstationSession, http: httpx.Client) -> SyncClient:
@@ -68,7 +72,7 @@ def sync_now(session: WorkstationSession, http: httpx.Client, password: str | No
     try:
         sign_in(session, client, password)
         retry_pending_escrow(client, session.vault)
-        return run_cycle(
+        report = run_cycle(
             session.unit_of_work,
             client,
             batch_size=settings.sync_batch_size,
@@ -81,6 +85,27 @@ def sync_now(session: WorkstationSession, http: httpx.Client, password: str | No
             "this workstation was withdrawn from the service by the central server; its keys here "
             "have been destroyed and it can no longer be unlocked; ask IT staff",
         ) from None
+    _purge_after_sync(session)
+    return report
+
+
+def _purge_after_sync(session: WorkstationSession) -> None:
+    """Apply the retention policy now that the server holds what was sent; a failure is logged.
+
+    A purge problem must not make a good sync look failed (the worker would retry for nothing);
+    it is logged without personal data and tried again after the next sync.
+    """
+    try:
+        report = purge_when_due(session)
+    except CarsError as exc:
+        log.warning("the retention purge after sync failed: %s", exc)
+        return
+    if report is not None and report.people:
+        log.info(
+            "retention purge: %d people, %d records removed from this workstation",
+            report.people,
+            report.records,
+        )
 
 
 def workstation_sync_status(session: WorkstationSession) -> SyncStatus:

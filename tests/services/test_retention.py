@@ -16,7 +16,7 @@ from sqlalchemy import text
 from cars_desktop.cli import main
 from cars_desktop.domain.errors import NotPermitted
 from cars_desktop.services.records import save_record
-from cars_desktop.services.retention import purge_retained
+from cars_desktop.services.retention import purge_retained, purge_when_due
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.storage.audit import verify_chain
 from cars_desktop.storage.sync_repository import ReceiptFacts
@@ -203,3 +203,15 @@ def test_the_command_line_purge_reports_in_one_line_and_refuses_a_worker(
     assert main([*base, "--user", WORKER]) != 0
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "does not allow you to purge" in err
+
+
+def test_the_automatic_purge_after_sync_runs_at_most_once_a_day(session: WorkstationSession) -> None:
+    gone = _case(session, "Brackley")
+    _receipt_everything(session)
+    first = _later(session)
+    report = purge_when_due(session, now=first)
+    assert report is not None and report.people == 1
+    assert _held(session, gone) == 0
+    assert purge_when_due(session, now=first + timedelta(hours=23)) is None  # not due yet
+    again = purge_when_due(session, now=first + timedelta(hours=25))
+    assert again is not None and again.people == 0
