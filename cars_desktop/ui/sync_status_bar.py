@@ -85,6 +85,10 @@ def _state_text(snapshot: SyncSnapshot) -> str:
     }[mode]
 
 
+AUDIT_ALERT_LABEL = "Audit log alert"
+AUDIT_ALERT_ADVICE = "tell your supervisor and do not reinstall or copy this workstation's data"
+
+
 def describe(snapshot: SyncSnapshot, now: datetime, zone: tzinfo) -> SyncTexts:
     """The status bar's words for `snapshot` at `now` (UTC), times shown in `zone`."""
     status = snapshot.status
@@ -106,13 +110,19 @@ def describe(snapshot: SyncSnapshot, now: datetime, zone: tzinfo) -> SyncTexts:
     detail = state
     if snapshot.message and snapshot.mode in (SyncMode.OFFLINE, SyncMode.FAILED):
         detail = f"{state}. {snapshot.message}"
+    alert = status.audit_alert if status is not None else None
+    if alert:
+        # A break in the signed audit log is a security event: it stays on screen, not only in a tooltip.
+        state = f"{state} | {AUDIT_ALERT_LABEL}"
+        found = f"The central server found a break in this workstation's audit log ({alert})"
+        detail = f"{detail}. {found}; {AUDIT_ALERT_ADVICE}"
     return SyncTexts(
         state=state,
         pending=pending,
         last_sync=last_sync,
         conflicts=conflicts,
         detail=detail,
-        problem=snapshot.mode in PROBLEM_MODES,
+        problem=snapshot.mode in PROBLEM_MODES or bool(alert),
         counts_shown=counts_shown,
     )
 

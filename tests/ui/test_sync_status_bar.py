@@ -113,3 +113,12 @@ def test_the_widget_shows_a_snapshot_and_offers_sync_now(qtbot: QtBot) -> None:
     assert not bar.pending.isVisible() and not bar.conflicts.isVisible()
     bar.sync_button.click()
     assert pressed == [True]
+
+
+def test_an_audit_alert_from_the_server_stays_on_screen_as_a_problem() -> None:
+    alert = "audit log broken at entry 12: its content has been altered"
+    status = SyncStatus(0, None, NOW, NOW, None, 0, audit_alert=alert)
+    texts = describe(SyncSnapshot(SyncMode.ONLINE, status), NOW, LONDON)
+    assert texts.state == "Online | Audit log alert"
+    assert alert in texts.detail and "tell your supervisor" in texts.detail
+    assert texts.problem
