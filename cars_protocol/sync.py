@@ -28,6 +28,7 @@ Endpoints (all JSON; `D` = device credential required, `S` = user session requir
     GET  /v1/slots/overbooked  DS (supervisor) -> list[OverbookedSlot]
     GET  /v1/reference?since=  DS -> ReferenceResponse
     GET  /v1/pull?cursor=&limit=   DS -> PullResponse
+    GET  /v1/people/{person_id}/records  DS -> PersonRecordsResponse   (backfill of one person)
     GET  /v1/conflicts       DS (supervisor) -> list[ConflictInfo]
     POST /v1/conflicts/{id}/resolve  DS (supervisor) ConflictResolution -> Receipt
     GET  /v1/workstations    DS (supervisor) -> list[WorkstationStatus]
@@ -254,6 +255,16 @@ class PullResponse(_Message):
     items: list[FeedItem]
     cursor: Annotated[int, Field(ge=0)]
     more: bool
+
+
+class PersonRecordsResponse(_Message):
+    """Every current record of one person (their Person record and all records about them).
+
+    A workstation asks for this when a person becomes active in its pull window after its cursor
+    has passed their older records; items carry their feed `seq` but do not move the cursor.
+    """
+
+    items: list[FeedItem]
 
 
 class ConflictRevision(_Message):

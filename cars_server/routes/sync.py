@@ -1,15 +1,24 @@
-"""`POST /v1/push` and `GET /v1/pull`: the casework sync endpoints, wired to the sync core."""
+"""`POST /v1/push`, `GET /v1/pull` and the person backfill: the casework sync endpoints."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cars_protocol.sync import MAX_PULL_LIMIT, ErrorBody, PullResponse, PushRequest, PushResponse
+from cars_protocol.sync import (
+    MAX_PULL_LIMIT,
+    ErrorBody,
+    PersonRecordsResponse,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
 from cars_server.deps import CallerDep, EngineDep, NowDep, SettingsDep
 from cars_server.sync.feed import read_feed, scope_for
 from cars_server.sync.ingest import apply_push
+from cars_server.sync.person_records import person_records
 
 router = APIRouter(prefix="/v1", tags=["sync"])
 
@@ -37,3 +46,11 @@ def pull(
 ) -> PullResponse:
     """One bounded page of the change feed after `cursor`, for the caller's scope."""
     return read_feed(engine, scope_for(caller, now, settings.feed_window_days), cursor, limit)
+
+
+@router.get("/people/{person_id}/records", response_model=PersonRecordsResponse, responses=_REFUSALS)
+def records_of_person(
+    person_id: uuid.UUID, caller: CallerDep, engine: EngineDep, settings: SettingsDep, now: NowDep
+) -> PersonRecordsResponse:
+    """Every current record of one person in the caller's scope, whatever the pull window."""
+    return person_records(engine, scope_for(caller, now, settings.feed_window_days), person_id)

@@ -151,7 +151,11 @@ class RecordRow(Base):
     # feed_head lock, so feed order is commit order.
     feed_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
 
-    __table_args__ = (Index("ix_records_site_feed", "site_code", "feed_seq"),)
+    __table_args__ = (
+        Index("ix_records_site_feed", "site_code", "feed_seq"),
+        # People active in the pull window: an index-only range scan (migration 0004).
+        Index("ix_records_received_person", "received_at", "person_id"),
+    )
 
 
 class RecordRevisionRow(Base):

@@ -23,22 +23,45 @@ The cost is that writers serialise on that one row for the short moment between 
 their commit, which is why stamping is the last statement of every writing transaction.
 
 `read_feed` is one SELECT (one snapshot), so a page is always consistent.
+
+The window is about people, not single records: with a window, a record is in scope when the
+server received it within the window *or* its person is active (some record of the same person,
+the Person record included, was received within the window). An old Person record therefore
+travels with the assessment that arrived today, and the rule holds on every page, not only the
+first, so paging with any limit delivers the same set. `received_at` (the server's clock) decides,
+never a workstation's `updated_at`: a workstation that was offline for a week still pushes "new"
+records, and a wrong PC clock must not hide or flood anything.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, bindparam, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    Select,
+    bindparam,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import aliased
 
 from cars_protocol.sync import MAX_PULL_LIMIT, ErrorCode, FeedItem, Problem, PullResponse
 from cars_server.storage.tables import RecordRow
 from cars_server.sync.caller import Caller
 from cars_server.sync.errors import ChangesRefused
 
+#: The same table again, for the "is this person active" subquery.
+_ACTIVE = aliased(RecordRow, name="active")
 _TAKE_FEED_BLOCK = text("UPDATE feed_head SET seq = seq + :n WHERE id = 1 RETURNING seq")
 
 
@@ -47,18 +70,19 @@ class FeedScope:
     """Which records a workstation is sent."""
 
     site_codes: frozenset[str] | None  # None = every site of the service
-    updated_since: datetime | None = None  # applied only on the first pull (cursor == 0)
+    # With a window: only records received since then, or of a person with such a record.
+    active_since: datetime | None = None
 
 
 def scope_for(caller: Caller, now: datetime, window_days: int) -> FeedScope:
-    """The feed scope of a workstation: service-wide for now; the window limits the first pull.
+    """The feed scope of a workstation: service-wide for now, limited to people active in the window.
 
     Service-wide, because a court duty worker must see yesterday's custody assessment from another
     block and people move between sites; narrowing by site later only changes this function.
     """
     del caller  # every caller currently gets the service-wide scope
     since = now.astimezone(UTC) - timedelta(days=window_days) if window_days > 0 else None
-    return FeedScope(site_codes=None, updated_since=since)
+    return FeedScope(site_codes=None, active_since=since)
 
 
 def stamp_feed(connection: Connection, record_ids: Iterable[str]) -> int | None:
@@ -80,12 +104,30 @@ def stamp_feed(connection: Connection, record_ids: Iterable[str]) -> int | None:
     return int(head)
 
 
+def in_window(since: datetime) -> ColumnElement[bool]:
+    """Records received since `since`, or of a person some record of whom was received since then.
+
+    The active people are one uncorrelated subquery (an index-only range scan of
+    `ix_records_received_person`), which both PostgreSQL and SQLite evaluate once per statement
+    into a hashed set, so each candidate row costs one hash probe. A record without a person
+    (none today, but the column is nullable) is in the window only by its own `received_at`.
+    """
+    since = since.astimezone(UTC)
+    active = (
+        select(_ACTIVE.person_id)
+        .where(_ACTIVE.received_at >= since, _ACTIVE.person_id.is_not(None))
+        .scalar_subquery()
+    )
+    return or_(RecordRow.received_at >= since, RecordRow.person_id.in_(active))
+
+
 def read_feed(engine: Engine, scope: FeedScope, cursor: int, limit: int) -> PullResponse:
     """One page of the feed after `cursor`: at most `limit` records in scope, in commit order.
 
-    `updated_since` skips older records, but only on a first pull (cursor 0). The returned cursor
-    is the last seq on the page (the input cursor if the page is empty); `more` says whether the
-    feed holds more in scope beyond it. A single SELECT, so the page is one consistent snapshot.
+    With `active_since` only records in the window of active people (`in_window`) are sent, on
+    every page alike. The returned cursor is the last seq on the page (the input cursor if the page
+    is empty); `more` says whether the feed holds more in scope beyond it. A single SELECT, so the
+    page is one consistent snapshot.
     """
     if cursor < 0 or not 1 <= limit <= MAX_PULL_LIMIT:
         raise ChangesRefused(
@@ -93,33 +135,36 @@ def read_feed(engine: Engine, scope: FeedScope, cursor: int, limit: int) -> Pull
             f"The cursor must be 0 or more and the limit between 1 and {MAX_PULL_LIMIT}.",
             [Problem(location="cursor" if cursor < 0 else "limit", message="out of range")],
         )
-    query = (
-        select(
-            RecordRow.feed_seq,
-            RecordRow.record_type,
-            RecordRow.change_id,
-            RecordRow.body,
-            RecordRow.conflicted,
-        )
-        .where(RecordRow.feed_seq > cursor)
-        .order_by(RecordRow.feed_seq)
-        .limit(limit + 1)
-    )
-    if scope.site_codes is not None:
-        query = query.where(RecordRow.site_code.in_(sorted(scope.site_codes)))
-    if scope.updated_since is not None and cursor == 0:
-        query = query.where(RecordRow.updated_at >= scope.updated_since.astimezone(UTC))
+    query = feed_query(scope).where(RecordRow.feed_seq > cursor).order_by(RecordRow.feed_seq).limit(limit + 1)
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     page = rows[:limit]
-    items = [
-        FeedItem(
-            seq=int(row.feed_seq),
-            record_type=row.record_type,
-            change_id=row.change_id,
-            record=json.loads(row.body),
-            conflicted=bool(row.conflicted),
-        )
-        for row in page
-    ]
+    items = [feed_item(row) for row in page]
     return PullResponse(items=items, cursor=items[-1].seq if items else cursor, more=len(rows) > limit)
+
+
+def feed_query(scope: FeedScope) -> Select[int | None, str, str, str, bool]:
+    """The columns of a feed item, from stamped records in `scope` (no cursor, order or limit)."""
+    query = select(
+        RecordRow.feed_seq,
+        RecordRow.record_type,
+        RecordRow.change_id,
+        RecordRow.body,
+        RecordRow.conflicted,
+    ).where(RecordRow.feed_seq.is_not(None))
+    if scope.site_codes is not None:
+        query = query.where(RecordRow.site_code.in_(sorted(scope.site_codes)))
+    if scope.active_since is not None:
+        query = query.where(in_window(scope.active_since))
+    return query
+
+
+def feed_item(row: Row[int | None, str, str, str, bool]) -> FeedItem:
+    """One row of `feed_query` as it travels."""
+    return FeedItem(
+        seq=int(row.feed_seq or 0),
+        record_type=row.record_type,
+        change_id=uuid.UUID(row.change_id),
+        record=json.loads(row.body),
+        conflicted=bool(row.conflicted),
+    )

@@ -86,12 +86,12 @@ def test_a_conflict_is_announced_in_the_feed(engine: Engine, caller: Caller) -> 
 
 def test_site_scope_and_first_pull_window(engine: Engine, caller: Caller) -> None:
     court = add_workstation(engine, site=OTHER_SITE, label="Court PC", username="cal.court")
-    old = person(
-        family_name="Oldfield", created_at=NOW - timedelta(days=40), updated_at=NOW - timedelta(days=40)
-    )
+    old = person(family_name="Oldfield")
     recent = person(family_name="Newbold")
     at_court = person(family_name="Courtney", site_code=OTHER_SITE)
-    apply_push(engine, caller, PushRequest(changes=[change_of(old), change_of(recent)]), NOW)
+    # The window is the server's receipt time (see test_feed_window.py for the people-based rule).
+    apply_push(engine, caller, PushRequest(changes=[change_of(old)]), NOW - timedelta(days=40))
+    apply_push(engine, caller, PushRequest(changes=[change_of(recent)]), NOW)
     apply_push(engine, court, PushRequest(changes=[change_of(at_court)]), NOW)
 
     windowed = scope_for(caller, NOW, window_days=30)
@@ -114,6 +114,4 @@ def test_scope_is_service_wide_for_every_role() -> None:
     supervisor = Caller(
         "w", OTHER_SITE, "sue.super", frozenset({Role.SUPERVISOR.value}), frozenset({OTHER_SITE})
     )
-    assert scope_for(supervisor, NOW, 14) == FeedScope(
-        site_codes=None, updated_since=NOW - timedelta(days=14)
-    )
+    assert scope_for(supervisor, NOW, 14) == FeedScope(site_codes=None, active_since=NOW - timedelta(days=14))
