@@ -64,6 +64,7 @@ class Identity:
     postcode: str | None
     no_fixed_abode: bool
     local_authority: str | None
+    local_authority_code: str | None
 
     @property
     def display_name(self) -> str:
@@ -179,6 +180,7 @@ def _identity(person: Person, on: date) -> Identity:
         postcode=None if person.no_fixed_abode else person.postcode,
         no_fixed_abode=person.no_fixed_abode,
         local_authority=_label("local_authorities", la, on) if la else None,
+        local_authority_code=la,
     )
 
 
