@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,10 +36,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, Engine, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cars_desktop.domain.audit_chain import GENESIS, entry_problem
-from cars_protocol.sync import AuditAlert, AuditEntry, AuditPushRequest, AuditPushResponse, ErrorCode
+from cars_protocol.sync import AuditAlert, AuditEntry, AuditPushRequest, AuditPushResponse
 from cars_server.storage.tables import (
     USERNAME_LEN,
     AuditAlertRow,
@@ -50,12 +48,9 @@ from cars_server.storage.tables import (
 )
 from cars_server.sync.caller import Caller
 from cars_server.sync.clock import as_utc
-from cars_server.sync.errors import ChangesRefused
+from cars_server.sync.retry import in_retried_transaction
 
-#: Times a push is run again when the database is busy or two pushes raced on the same entries.
-ATTEMPTS = 5
 MAX_ALERT_CHARS = 500
-_RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 #: The s.62 operation recorded when a chain break is found.
 CHAIN_BREAK_OPERATION = "audit_chain_break"
 
@@ -78,29 +73,11 @@ def receive_audit(
     the database stayed too busy; nothing is stored then.
     """
     now = as_utc(now)
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with engine.begin() as connection:
-                return _receive_in(connection, caller, request.entries, now)
-        except (IntegrityError, OperationalError) as exc:
-            if not _worth_retrying(exc):
-                raise
-            if attempt == ATTEMPTS:
-                raise ChangesRefused(
-                    ErrorCode.UNAVAILABLE,
-                    "The server is busy; the audit entries were not stored, try again shortly.",
-                ) from exc
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _worth_retrying(exc: IntegrityError | OperationalError) -> bool:
-    """A race on an entry's key, a deadlock, a serialization failure or a locked SQLite file."""
-    if isinstance(exc, IntegrityError):
-        return True
-    original = exc.orig
-    if getattr(original, "sqlstate", None) in _RETRY_SQLSTATES:
-        return True
-    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
+    return in_retried_transaction(
+        engine,
+        lambda connection: _receive_in(connection, caller, request.entries, now),
+        "The server is busy; the audit entries were not stored, try again shortly.",
+    )
 
 
 def _receive_in(

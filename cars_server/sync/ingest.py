@@ -25,16 +25,14 @@ run again (the retry then sees the winner's rows).
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 
-from cars_protocol.sync import ErrorCode, PushRequest, PushResponse, Receipt, ReceiptStatus
+from cars_protocol.sync import PushRequest, PushResponse, Receipt, ReceiptStatus
 from cars_server.storage.tables import (
     AppliedChangeRow,
     Base,
@@ -45,18 +43,13 @@ from cars_server.storage.tables import (
 )
 from cars_server.sync.caller import Caller
 from cars_server.sync.clock import as_utc, maybe_utc
-from cars_server.sync.errors import ChangesRefused
 from cars_server.sync.feed import scope_for, stamp_feed
 from cars_server.sync.history import person_id_of
 from cars_server.sync.merge import three_way_merge
+from cars_server.sync.retry import in_retried_transaction
 from cars_server.sync.site_rules import check_sites
 from cars_server.sync.slots import record_bookings
 from cars_server.sync.validation import CheckedChange, check_batch, dump_body
-
-#: Times a batch is run again after a unique-key race, a deadlock or a busy SQLite database.
-ATTEMPTS = 5
-#: PostgreSQL SQLSTATEs that mean "run the transaction again": serialization failure, deadlock.
-_RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 
 _RECORDS = Base.metadata.tables["records"]
 _REVISIONS = Base.metadata.tables["record_revisions"]
@@ -98,33 +91,16 @@ def apply_push(engine: Engine, caller: Caller, request: PushRequest, now: dateti
     """
     now = as_utc(now)
     checked = check_batch(request)
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with engine.begin() as connection:
-                applied = apply_in(connection, caller, request, now, checked)
-                stamp_feed(connection, applied.touched)
-                record_bookings(connection, applied.appointments, now)  # after the stamp: see slots
-            return applied.response
-        except (IntegrityError, OperationalError) as exc:
-            if not _worth_retrying(exc):
-                raise
-            if attempt == ATTEMPTS:
-                raise ChangesRefused(
-                    ErrorCode.UNAVAILABLE,
-                    "The server is busy with other pushes; nothing was stored, try again shortly.",
-                    [],
-                ) from exc
-    raise AssertionError("unreachable")  # pragma: no cover
 
+    def work(connection: Connection) -> PushResponse:
+        applied = apply_in(connection, caller, request, now, checked)
+        stamp_feed(connection, applied.touched)
+        record_bookings(connection, applied.appointments, now)  # after the stamp: see slots
+        return applied.response
 
-def _worth_retrying(exc: IntegrityError | OperationalError) -> bool:
-    """A unique-key race, a deadlock, a serialization failure or a locked SQLite file."""
-    if isinstance(exc, IntegrityError):
-        return True
-    original = exc.orig
-    if getattr(original, "sqlstate", None) in _RETRY_SQLSTATES:
-        return True
-    return isinstance(original, sqlite3.OperationalError) and "locked" in str(original)
+    return in_retried_transaction(
+        engine, work, "The server is busy with other pushes; nothing was stored, try again shortly."
+    )
 
 
 def apply_in(
