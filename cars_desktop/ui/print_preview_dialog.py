@@ -15,6 +15,7 @@ are opened the same way.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cars_desktop.documents.model import DocumentKind
 from cars_desktop.domain.errors import CarsError
+from cars_desktop.services.documents import PreparedDocument, preview_document, record_print, record_save
+from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op, user_message
 from cars_desktop.ui.pdf_pages import InMemoryPdf, print_pdf
@@ -62,12 +66,38 @@ class PreviewActions:
     """What the preview asks of the program; each callable runs on the task runner.
 
     `build` makes the document (and logs the consultation); `record_print` logs a disclosure to the
-    named printer before any page is sent; `save` writes the chosen file and logs the disclosure.
+    named printer before any page is sent and returns the document to send (a reprint comes back
+    rebuilt as a copy); `save` writes the chosen file, logs the disclosure and returns what it wrote.
     """
 
     build: Callable[[], Printable]
-    record_print: Callable[[Printable, str], object]
-    save: Callable[[Printable, Path], object]
+    record_print: Callable[[Printable, str], Printable]
+    save: Callable[[Printable, Path], Printable]
+
+
+def service_actions(
+    session: WorkstationSession,
+    person_id: uuid.UUID,
+    kind: DocumentKind,
+    *,
+    source_id: uuid.UUID | None = None,
+    variant: str | None = None,
+    large_print: bool = False,
+    recipient: str | None = None,
+) -> PreviewActions:
+    """The preview's actions for one document about a person, through the document services."""
+
+    def prepared(document: Printable) -> PreparedDocument:
+        assert isinstance(document, PreparedDocument), "built by preview_document"
+        return document
+
+    return PreviewActions(
+        build=lambda: preview_document(
+            session, person_id, kind, source_id=source_id, variant=variant, large_print=large_print
+        ),
+        record_print=lambda document, where: record_print(session, prepared(document), recipient, where),
+        save=lambda document, path: record_save(session, prepared(document), recipient, path),
+    )
 
 
 def printer_label(printer: QPrinter) -> str:
@@ -214,22 +244,35 @@ class PrintPreviewDialog(QDialog):
         return self._pdf.page_count if self._pdf is not None else 0
 
     def _on_built(self, document: Printable) -> None:
+        if not self._show(document):
+            self._on_failed("the document could not be shown; try again, and tell IT support if it recurs")
+            return
+        self._set_ready()
+        self.view.setFocus()
+        self.sig_ready.emit(self.page_count)
+
+    def _show(self, document: Printable) -> bool:
+        """Show `document` in place of the one shown (a reprint comes back marked COPY)."""
+        if self._document is not None and document.pdf == self._document.pdf:
+            self._document = document
+            return True
         pdf = InMemoryPdf(document.pdf, self)
         if not pdf.ready or pdf.page_count == 0:
             pdf.close()
-            self._on_failed("the document could not be shown; try again, and tell IT support if it recurs")
-            return
-        self._document, self._pdf = document, pdf
+            return False
+        page = self.current_page if self._pdf is not None else 0
+        old, self._document, self._pdf = self._pdf, document, pdf
         self.setWindowTitle(f"Print preview: {document.title}")
         self.view.setDocument(pdf.document)
+        if old is not None:
+            old.close()
         self.page_box.blockSignals(True)
         self.page_box.setMaximum(pdf.page_count)
         self.page_box.setValue(1)
         self.page_box.blockSignals(False)
         self.page_of.setText(f"of {pdf.page_count}")
-        self._set_ready()
-        self.view.setFocus()
-        self.sig_ready.emit(pdf.page_count)
+        self.go_to_page(page)
+        return True
 
     def _on_failed(self, message: str) -> None:
         self._set_ready(message, MessageKind.ERROR)
@@ -317,15 +360,19 @@ class PrintPreviewDialog(QDialog):
 
     def print_to(self, printer: QPrinter) -> None:
         """Log the disclosure to this printer off the GUI thread, then send every page to it."""
-        document, pdf = self._document, self._pdf
-        if document is None or pdf is None:
+        document = self._document
+        if document is None or self._pdf is None:
             return
         where = printer_label(printer)
         self._set_busy("Printing…")
 
-        def logged(_: object) -> None:
+        def logged(to_send: Printable) -> None:
+            if not self._show(to_send):
+                self._on_failed("the copy could not be prepared; nothing was printed")
+                return
+            assert self._pdf is not None
             try:
-                pages = print_pdf(pdf, printer)
+                pages = print_pdf(self._pdf, printer)
             except CarsError as exc:
                 self._on_failed(user_message(exc))
                 return
@@ -360,7 +407,8 @@ class PrintPreviewDialog(QDialog):
             return
         self._set_busy("Saving…")
 
-        def saved(_: object) -> None:
+        def saved(written: Printable) -> None:
+            self._show(written)
             self._set_ready(f"Saved as {path.name}.")
             self.sig_saved.emit(str(path))
 

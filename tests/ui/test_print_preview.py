@@ -13,8 +13,17 @@ from pytestqt.qtbot import QtBot
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from cars_desktop.documents import statutory_specimen as casework
+from cars_desktop.documents.model import DocumentKind
 from cars_desktop.domain.errors import NotPermitted
-from cars_desktop.ui.print_preview_dialog import PreviewActions, Printable, PrintPreviewDialog
+from cars_desktop.services.records import save_records
+from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.ui.print_preview_dialog import (
+    PreviewActions,
+    Printable,
+    PrintPreviewDialog,
+    service_actions,
+)
 from cars_desktop.ui.task_runner import InlineTaskRunner, TaskRunner
 
 
@@ -46,12 +55,14 @@ class Recorder:
     def actions(self) -> PreviewActions:
         return PreviewActions(build=lambda: self.document, record_print=self.record_print, save=self.save)
 
-    def record_print(self, document: Printable, where: str) -> None:
+    def record_print(self, document: Printable, where: str) -> Printable:
         self.printed.append(where)
+        return document
 
-    def save(self, document: Printable, path: Path) -> None:
+    def save(self, document: Printable, path: Path) -> Printable:
         path.write_bytes(document.pdf)
         self.saved.append(path)
+        return document
 
 
 @pytest.fixture
@@ -105,10 +116,10 @@ def test_print_to_a_pdf_printer_sends_every_page_after_logging(
 
 
 def test_nothing_is_printed_when_the_print_cannot_be_logged(qtbot: QtBot, tmp_path: Path) -> None:
-    def refuse(document: Printable, where: str) -> None:
+    def refuse(document: Printable, where: str) -> Printable:
         raise NotPermitted("your role does not allow you to print this document")
 
-    actions = PreviewActions(build=three_pages, record_print=refuse, save=lambda d, p: None)
+    actions = PreviewActions(build=three_pages, record_print=refuse, save=lambda d, p: d)
     dialog = open_dialog(qtbot, actions)
     printer = QPrinter()
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -133,9 +144,7 @@ def test_a_build_failure_is_shown_and_leaves_the_buttons_off(qtbot: QtBot) -> No
     def fail() -> Doc:
         raise NotPermitted("your role does not allow you to print this document")
 
-    dialog = open_dialog(
-        qtbot, PreviewActions(build=fail, record_print=lambda d, w: None, save=lambda d, p: None)
-    )
+    dialog = open_dialog(qtbot, PreviewActions(build=fail, record_print=lambda d, w: d, save=lambda d, p: d))
     assert dialog.message.text() == "Your role does not allow you to print this document"
     assert not dialog.print_button.isEnabled() and not dialog.save_button.isEnabled()
 
@@ -149,3 +158,35 @@ def test_building_runs_off_the_gui_thread(qtbot: QtBot, recorder: Recorder) -> N
         pass
     assert ready.args == [3]
     runner.shutdown()
+
+
+def test_a_real_document_through_the_services(
+    qtbot: QtBot, session: WorkstationSession, tmp_path: Path
+) -> None:
+    """A specimen required-assessment notice: previewed, printed to a PDF printer, saved, reprinted."""
+    person = casework.specimen_person()
+    save_records(
+        session, [person, casework.specimen_episode(person), casework.initial_follow_up_required(person)]
+    )
+    actions = service_actions(session, person.id, DocumentKind.RA4_FOLLOW_UP_REQUIRED)
+    dialog = open_dialog(qtbot, actions)
+    assert dialog.page_count >= 1
+    original = dialog.document
+    assert original is not None
+    dialog.go_to_page(dialog.page_count - 1)
+    dialog.zoom_in()
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    with qtbot.waitSignal(dialog.sig_printed):
+        dialog.print_to(printer)
+    assert len(pypdf.PdfReader(tmp_path / "printed.pdf").pages) == dialog.page_count
+    assert dialog.document is original  # the first print is the original
+
+    with qtbot.waitSignal(dialog.sig_saved):
+        dialog.save_to(tmp_path / "saved.pdf")
+    reprint = dialog.document
+    assert reprint is not None and reprint is not original  # printed before: saved as a copy
+    assert (tmp_path / "saved.pdf").read_bytes() == reprint.pdf
+    assert "COPY" in " ".join(p.extract_text() for p in pypdf.PdfReader(tmp_path / "saved.pdf").pages)
