@@ -9,8 +9,6 @@ resources/letters/safeguarding/marac_<CODE>.toml, else marac_default.toml.
 
 from __future__ import annotations
 
-import uuid
-
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from cars_desktop.documents.blocks import bullets, esc, facts_table, heading, paragraphs
@@ -40,8 +38,11 @@ def marac_area_template(local_authority: str | None) -> LetterTemplate:
     return load_template("safeguarding/marac_default")
 
 
-def _subject(identity: Identity, form_id: uuid.UUID) -> Subject:
-    return Subject(identity.person_id, identity.display_name, identity.date_of_birth, reference_for(form_id))
+def _subject(identity: Identity) -> Subject:
+    """The page identity, with the same short reference as every other document about the person."""
+    return Subject(
+        identity.person_id, identity.display_name, identity.date_of_birth, reference_for(identity.person_id)
+    )
 
 
 def _answer(t: FilledTemplate, value: bool | None) -> str:
@@ -151,7 +152,7 @@ def build_marac_referral(facts: MaracFacts, site: Letterhead, options: PrintOpti
         ]
 
     recipient = f"MARAC coordinator, {area_name}" if who.local_authority else "MARAC coordinator"
-    subject = _subject(who, facts.form_id)
+    subject = _subject(who)
     return render(DocumentKind.MARAC_REFERRAL, area.title, subject, site, body, options, recipient)
 
 
@@ -214,7 +215,7 @@ def build_safeguarding_summary(
         Audience.CHILDREN: "Children's services (MASH)",
         Audience.ADULTS: "Adult social care",
     }[facts.audience] + (f", {area}" if area else "")
-    subject = _subject(who, facts.form_id)
+    subject = _subject(who)
     return render(DocumentKind.SAFEGUARDING_SUMMARY, t.title, subject, site, body, options, recipient)
 
 

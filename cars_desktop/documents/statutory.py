@@ -3,7 +3,8 @@
 Each builder takes `RequiredAssessmentFacts` (see `statutory_facts`), which holds no findings,
 drug test results or health answers, so none of these documents can print them. Wording is in
 resources/letters/statutory/*.toml; the page identity, letterhead and COPY marking come from
-`layout.render`. The paper reference is made from the assessment form's id.
+`layout.render`. The paper reference is made from the person's record id, like every other
+document's.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ _METHODS = {"phone": "Phone", "email": "Secure email", "in_person": "In person"}
 
 
 def subject_of(facts: RequiredAssessmentFacts) -> Subject:
-    """The page identity: the person, and a reference made from the assessment form's id."""
-    return Subject(facts.person_id, facts.display_name, facts.date_of_birth, reference_for(facts.form_id))
+    """The page identity: the person, with the short reference made from their record id."""
+    return Subject(facts.person_id, facts.display_name, facts.date_of_birth, reference_for(facts.person_id))
 
 
 def _slot(slot: Slot) -> str:
