@@ -48,6 +48,7 @@ from cars_protocol.sync import (
     ErrorBody,
     ErrorCode,
     EscrowRequest,
+    PersonRecordsResponse,
     PullResponse,
     PushRequest,
     PushResponse,
@@ -273,6 +274,10 @@ class SyncClient:
         """One page of the change feed after `cursor`."""
         params = {"cursor": cursor, "limit": limit}
         return self._parse(self._send("GET", "/v1/pull", params=params), PullResponse)
+
+    def person_records(self, person_id: uuid.UUID) -> PersonRecordsResponse:
+        """Every current record of one person, whatever the pull window (the backfill)."""
+        return self._parse(self._send("GET", f"/v1/people/{person_id}/records"), PersonRecordsResponse)
 
     def push_audit(self, request: AuditPushRequest) -> AuditPushResponse:
         """Send the next entries of the workstation's audit log; the reply says how far it is held."""

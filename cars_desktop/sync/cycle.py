@@ -13,6 +13,8 @@ Guarantees:
 * One audit entry per cycle, with counts only: a download is not a user consulting records.
 * The audit log follows the records (`audit_push`), and reference data follows the feed
   (`reference`); received list versions are installed for the program when any arrive.
+* People who arrive in the pull without their older records (active again after the cursor passed
+  them) are noted with each page and their records fetched after the feed (`backfill`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.storage.sync_repository import ApplyOutcome, OutboxEntry, ReceiptFacts, SyncState
 from cars_desktop.storage.unit_of_work import UnitOfWork
 from cars_desktop.sync.audit_push import FACT_AUDIT_ALERT, push_audit
+from cars_desktop.sync.backfill import backfill, forget_held, note_page
 from cars_desktop.sync.client import SyncClient
 from cars_desktop.sync.errors import ServerUnreachable, SyncError
 from cars_desktop.sync.reference import install_received_reference, pull_reference
@@ -74,6 +77,8 @@ class SyncReport:
     audit_accepted_through: int = 0  # the newest audit entry the server holds
     audit_alert: str | None = None  # a break the server found in this workstation's audit log
     reference_received: int = 0  # new reference data versions (lists, forms) kept here
+    backfilled: int = 0  # older records of people active again, fetched and stored here
+    backfill_waiting: int = 0  # people whose older records are still to be fetched (next cycle)
 
     @property
     def sent(self) -> int:
@@ -214,18 +219,37 @@ def _apply_page(uow: UnitOfWork, items: list[FeedItem], counts: _Counts) -> None
             counts.rejected += 1
 
 
+def _backfill_applier(counts: _Counts) -> Callable[[UnitOfWork, list[FeedItem]], int]:
+    """Apply backfilled items like pulled ones; stored ones count as backfilled, not pulled."""
+
+    def apply(uow: UnitOfWork, items: list[FeedItem]) -> int:
+        own = _Counts()
+        _apply_page(uow, items, own)
+        counts.skipped_unsent += own.skipped_unsent
+        counts.rejected += own.rejected
+        return own.pulled
+
+    return apply
+
+
 def _pull(uow_factory: UowFactory, client: SyncClient, counts: _Counts, limit: int, now: Clock) -> int:
     with uow_factory() as uow:
         cursor = int(uow.sync.fact(FACT_CURSOR) or 0)
+    start = cursor
     limit = max(1, min(limit, MAX_PULL_LIMIT))
     while True:
         page = client.pull(cursor, limit)
         with uow_factory() as uow:
+            note_page(uow, page.items, start)  # before applying: it asks what is held already
             _apply_page(uow, page.items, counts)
             uow.sync.set_fact(FACT_CURSOR, str(page.cursor))
             uow.sync.set_fact(FACT_LAST_CONTACT, now().isoformat())
             uow.commit()
         if not page.more:
+            if start == 0:  # a first pull brought every record of each person it brought
+                with uow_factory() as uow:
+                    forget_held(uow)
+                    uow.commit()
             return page.cursor
         if page.cursor <= cursor:
             raise ServerUnreachable("the central server's change feed did not move on; try again later")
@@ -251,6 +275,7 @@ def run_cycle(
         _push(uow_factory, client, counts, batch_size, batch_bytes, now)
         audit = push_audit(uow_factory, client, now)
         cursor = _pull(uow_factory, client, counts, pull_limit, now)
+        backfilled, backfill_waiting = backfill(uow_factory, client, _backfill_applier(counts))
         reference_received = pull_reference(uow_factory, client, now)
     except SyncError as exc:
         with uow_factory() as uow:
@@ -277,6 +302,8 @@ def run_cycle(
             audit_accepted_through=audit.accepted_through,
             audit_alert=audit.alert,
             reference_received=reference_received,
+            backfilled=backfilled,
+            backfill_waiting=backfill_waiting,
         )
         uow.audit(
             AuditEvent(
@@ -290,6 +317,7 @@ def run_cycle(
                     "rejected": report.rejected,
                     "audit_sent": report.audit_sent,
                     "reference_received": report.reference_received,
+                    "backfilled": report.backfilled,
                 },
             ),
             at=finished,
