@@ -8,7 +8,6 @@ server raise an alert that the sync report and the workstation's sync status car
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,19 +24,7 @@ from cars_desktop.storage.layout import StoreLayout
 from cars_desktop.sync.audit_push import FACT_AUDIT_THROUGH
 from cars_desktop.sync.errors import ServerUnreachable
 from tests.factories import person
-from tests.server.helpers import PASSWORDS, WORKER, RunningServer, running_server
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunningServer]:
-    with running_server(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as client:
-        yield client
+from tests.server.helpers import PASSWORDS, WORKER, RunningServer
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,7 @@ import pytest
 from cars_desktop.cli import main
 from cars_desktop.sync.errors import REFUSED_EXIT, UNREACHABLE_EXIT
 from tests.conftest import CHEAP_KDF_ENV
-from tests.server.helpers import PASSWORDS, WORKER, RunningServer, running_server
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunningServer]:
-    with running_server(tmp_path) as running:
-        yield running
+from tests.server.helpers import PASSWORDS, WORKER, RunningServer
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ same merged revision.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,19 +24,7 @@ from cars_desktop.services.workstation import WorkstationSession, unlock
 from cars_desktop.storage.sync_repository import SyncState
 from cars_protocol.records import Person
 from tests.factories import person
-from tests.server.helpers import PASSWORDS, SUPERVISOR, WORKER, RunningServer, running_server
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunningServer]:
-    with running_server(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as client:
-        yield client
+from tests.server.helpers import PASSWORDS, SUPERVISOR, WORKER, RunningServer
 
 
 def _enrolled(server: RunningServer, settings: Settings, http: httpx.Client, folder: Path) -> Path:

@@ -7,7 +7,6 @@ and unlocked by server-assisted enrolment of the user, exactly as on a new PC.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -33,20 +32,7 @@ from tests.server.helpers import (
     SITE,
     WORKER,
     RunningServer,
-    running_server,
 )
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunningServer]:
-    with running_server(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as client:
-        yield client
 
 
 def _enrolled(

@@ -9,7 +9,6 @@ an offline unlock; the form version joins the workstation's form catalogue.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,21 +25,9 @@ from cars_desktop.services.workstation import WorkstationSession, unlock
 from cars_desktop.sync.reference import FACT_REFERENCE_CURSOR, effective_reference
 from cars_server.clock import utc_now
 from cars_server.reference.importing import import_reference, read_reference_file
-from tests.server.helpers import PASSWORDS, WORKER, RunningServer, running_server
+from tests.server.helpers import PASSWORDS, WORKER, RunningServer
 
 NEW_PROVIDER = "HOLLYBUSH-SANDWELL"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunningServer]:
-    with running_server(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as client:
-        yield client
 
 
 def _import(server: RunningServer, tmp_path: Path, name: str, body: dict[str, object], starts: date) -> None:

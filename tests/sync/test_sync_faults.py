@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from cars_desktop.services.sync import sync_now
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.sync.errors import ServerUnreachable, SyncError
 from tests.conftest import stress_rounds
-from tests.server.helpers import RunningServer, running_server
+from tests.server.helpers import RunningServer
 from tests.sync.fault_proxy import BodyFault, CounterSnapshot, FaultProxy, Faults, ResetBeforeRequest
 from tests.sync.stations import (
     Casework,
@@ -125,12 +125,6 @@ CASES = [
         may_fail=False,
     ),
 ]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[RunningServer]:
-    with running_server(tmp_path) as running:
-        yield running
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

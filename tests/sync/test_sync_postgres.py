@@ -41,12 +41,6 @@ def pg_server(tmp_path: Path, postgresql_db_url: str) -> Iterator[RunningServer]
         yield running
 
 
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30) as client:
-        yield client
-
-
 def _stations(server: RunningServer, http: httpx.Client, root: Path, count: int) -> list[WorkstationSession]:
     folders = [
         enrol_station(server.base_url, server.enrolment_code(), root / f"pc-{n}", http) for n in range(count)
