@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -154,11 +155,11 @@ class PrintPreviewDialog(QDialog):
         self.page_of = QLabel("of 0")
         page_label = QLabel("P&age")
         page_label.setBuddy(self.page_box)
-        self.zoom_out_button = self._button("−", "Zoom out", self.zoom_out)
-        self.zoom_in_button = self._button("+", "Zoom in", self.zoom_in)
+        self.zoom_out_button = self._tool_button("−", "Zoom out", self.zoom_out)
+        self.zoom_in_button = self._tool_button("+", "Zoom in", self.zoom_in)
         self.zoom_box = QComboBox()
         self.zoom_box.setAccessibleName("Zoom")
-        self.zoom_box.addItems([FIT_WIDTH, WHOLE_PAGE, *(f"{round(z * 100)}%" for z in ZOOM_STEPS)])
+        self.zoom_box.addItems([WHOLE_PAGE, FIT_WIDTH, *(f"{round(z * 100)}%" for z in ZOOM_STEPS)])
         self.zoom_box.currentTextChanged.connect(self._zoom_chosen)
         zoom_label = QLabel("&Zoom")
         zoom_label.setBuddy(self.zoom_box)
@@ -174,7 +175,7 @@ class PrintPreviewDialog(QDialog):
         self.view = QPdfView(self)
         self.view.setAccessibleName("Document pages")
         self.view.setPageMode(QPdfView.PageMode.SinglePage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
         self.view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.view.pageNavigator().currentPageChanged.connect(self._page_shown)
         self.view.setMinimumSize(420, 480)
@@ -186,6 +187,7 @@ class PrintPreviewDialog(QDialog):
         self.close_button = self._button("&Close", "Close", self._close)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
+        buttons.addStretch(1)
         for widget in (self.save_button, self.print_button, self.close_button):
             buttons.addWidget(widget)
 
@@ -203,6 +205,14 @@ class PrintPreviewDialog(QDialog):
     def _shortcut(self, keys: QKeySequence | QKeySequence.StandardKey, slot: Callable[[], None]) -> None:
         shortcut = QShortcut(keys, self)
         shortcut.activated.connect(slot)
+
+    def _tool_button(self, text: str, accessible: str, slot: Callable[[], None]) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(accessible)
+        button.setAccessibleName(accessible)
+        button.clicked.connect(slot)
+        return button
 
     def _close(self) -> None:
         self.close()
