@@ -1,12 +1,12 @@
 """Layout pieces shared by the statutory and safeguarding documents, on top of `blocks`.
 
 Forms sent to the police or social care are read as tables of facts under headings; a heading
-must never be left alone at the foot of a page, and a framed warning needs space after it.
+must never be left alone at the foot of a page.
 """
 
 from __future__ import annotations
 
-from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus import Flowable, KeepTogether
 
 from cars_desktop.documents.blocks import facts_table, heading, notice
 from cars_desktop.documents.styles import Styles
@@ -20,5 +20,5 @@ def section(title: str, rows: list[Row], styles: Styles) -> Flowable:
 
 
 def boxed(texts: list[str], styles: Styles) -> list[Flowable]:
-    """Already-escaped wording in a thick frame, with space after it."""
-    return [notice(texts, styles), Spacer(1, styles.gap)]
+    """Already-escaped wording in a thick frame (the frame brings its own space around it)."""
+    return [notice(texts, styles)]

@@ -8,6 +8,7 @@ answers and score may reach the MARAC referral only.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -37,7 +38,9 @@ from cars_desktop.documents.statutory_specimen import (
     specimen_person,
     vulnerability_screen,
 )
+from cars_desktop.documents.templates import load_template_file
 from cars_desktop.domain.errors import InvalidInput
+from cars_desktop.resources import resource_path
 from cars_protocol.records import Consent, LegalBasis, Person
 from tests.documents.pdf_tools import all_text, pages_text
 
@@ -214,3 +217,16 @@ def test_summary_refuses_an_audience_with_no_concern() -> None:
         )
     facts = _summary(Audience.CHILDREN)
     assert ConcernCode.CHILD_LEFT_WITHOUT_CARE in facts.immediate_risk
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(resource_path("letters", "safeguarding").glob("marac_*.toml")),
+    ids=lambda p: p.stem,
+)
+def test_every_marac_area_template_fills_with_the_area_alone(path: Path) -> None:
+    if path.stem == "marac_referral":
+        return  # the common wording, filled by the referral test
+    filled = load_template_file(path).fill({"area": "Testshire"})
+    assert filled.one("send_to")
+    assert filled.lines("area_notes")
