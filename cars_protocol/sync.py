@@ -32,6 +32,7 @@ Endpoints (all JSON; `D` = device credential required, `S` = user session requir
     GET  /v1/conflicts       DS (supervisor) -> list[ConflictInfo]
     POST /v1/conflicts/{id}/resolve  DS (supervisor) ConflictResolution -> Receipt
     GET  /v1/workstations    DS (supervisor) -> list[WorkstationStatus]
+    GET  /v1/users?known=    DS -> UsersResponse   (users of the device's site, active or not)
 """
 
 from __future__ import annotations
@@ -383,6 +384,26 @@ class ReferenceResponse(_Message):
 
     items: list[ReferenceItem]
     cursor: Annotated[int, Field(ge=0)]
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+#: Most local user names one `GET /v1/users` may ask about in `known`.
+MAX_KNOWN_USERS = 500
+
+
+class UsersResponse(_Message):
+    """The server's users of the workstation's site, so disabling and role changes travel by sync.
+
+    `users` holds every user who has the workstation's site, active or not (no password hashes).
+    `elsewhere` names those of the `known` user names the workstation asked about that the server
+    knows but that no longer have this site: the workstation withdraws them. A name in neither list
+    is unknown to the server (a local administrator made before enrolment) and is left alone.
+    """
+
+    users: list[UserInfo]
+    elsewhere: list[Username] = Field(default_factory=list)
+    as_of: UtcDateTime
 
 
 # --- status -------------------------------------------------------------------------------------

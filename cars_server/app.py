@@ -23,7 +23,7 @@ from cars_server.http.error_handlers import install_error_handlers
 from cars_server.http.request_body import RequestBodyMiddleware
 from cars_server.http.unexpected import UnexpectedErrorMiddleware
 from cars_server.http.version_gate import VersionGateMiddleware
-from cars_server.routes import audit, enrolment, health, reference, sessions, slots, supervision, sync
+from cars_server.routes import audit, enrolment, health, reference, sessions, slots, supervision, sync, users
 from cars_server.storage.engine import build_engine
 from cars_server.version import server_version
 
@@ -62,6 +62,7 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(slots.router)
     app.include_router(reference.router)
+    app.include_router(users.router)
     # add_middleware wraps what is already there, so the last added is the outermost.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
