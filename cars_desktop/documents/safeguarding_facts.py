@@ -251,11 +251,13 @@ def marac_facts(
     lifestyle: Assessment | None = None,
     consents: Sequence[Consent] = (),
     referrer: str | None = None,
+    shared_on: date | None = None,
 ) -> MaracFacts:
     """Read a MARAC referral from a vulnerability screen with the DASH checklist completed.
 
     Refuses when the checklist was not completed (the person is not a victim, or it was not safe
-    to talk) or when no MARAC criterion is met.
+    to talk) or when no MARAC criterion is met. The basis for sharing must be in force on
+    `shared_on` (default today): it is often recorded after the screen, and may be withdrawn.
     """
     a, on = _screen(person, vulnerability)
     role = a.text("da_role")
@@ -297,7 +299,7 @@ def marac_facts(
         incidents_12_months=result.incidents_last_12_months,
         repeat=result.repeat_within_12_months_of_last_referral,
         children=children_at_home(lifestyle),
-        basis=sharing_basis(consents, LegalBasis.MARAC, on),
+        basis=sharing_basis(consents, LegalBasis.MARAC, shared_on or date.today()),
         referrer=referrer or vulnerability.author,
         screened_on=on,
     )
@@ -388,12 +390,14 @@ def safeguarding_facts(
     consents: Sequence[Consent] = (),
     immediate_risk_note: str | None = None,
     referrer: str | None = None,
+    shared_on: date | None = None,
 ) -> SafeguardingFacts:
     """Read a safeguarding referral summary for children's or adults' services.
 
     Refuses when the screen records no concern for that audience. `actions` are the person's
     actions (only safeguarding, MARAC and NRM ones are listed, by type and status, never their
-    notes); `immediate_risk_note` is the worker's own words on risk now, if any.
+    notes); `immediate_risk_note` is the worker's own words on risk now, if any. The basis for
+    sharing must be in force on `shared_on` (default today).
     """
     a, on = _screen(person, vulnerability)
     concerns = _concerns(a, audience, on)
@@ -413,7 +417,7 @@ def safeguarding_facts(
         children=children_at_home(lifestyle),
         communication=_communication(a),
         actions_taken=_actions_taken(a, actions),
-        basis=sharing_basis(consents, LegalBasis.SAFEGUARDING, on),
+        basis=sharing_basis(consents, LegalBasis.SAFEGUARDING, shared_on or date.today()),
         referrer=referrer or vulnerability.author,
         screened_on=on,
     )

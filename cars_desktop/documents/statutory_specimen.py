@@ -34,6 +34,8 @@ from cars_protocol.records import (
 SITE = "OLDBURY"
 WORKER = "specimen.worker"
 APPROVER = "specimen.supervisor"
+#: The day the specimen referrals are shared (fixed, so specimens do not depend on the clock).
+SHARED_ON = date(2026, 3, 11)
 #: Words from clinical answers in the specimen forms; no statutory document may print them.
 CLINICAL_MARKERS = (
     "opiates",
@@ -326,13 +328,23 @@ def specimens() -> list[Specimen]:
         safeguarding_actions(person),
     )
     marac = marac_facts(
-        person, screen, lifestyle=lifestyle, consents=[non_consent_basis(person, LegalBasis.MARAC)]
+        person,
+        screen,
+        lifestyle=lifestyle,
+        consents=[non_consent_basis(person, LegalBasis.MARAC)],
+        shared_on=SHARED_ON,
     )
     safeguarding_basis = [non_consent_basis(person, LegalBasis.SAFEGUARDING)]
 
     def summary(audience: Audience) -> Callable[[PrintOptions], BuiltDocument]:
         facts = safeguarding_facts(
-            person, screen, audience, lifestyle=lifestyle, actions=actions, consents=safeguarding_basis
+            person,
+            screen,
+            audience,
+            lifestyle=lifestyle,
+            actions=actions,
+            consents=safeguarding_basis,
+            shared_on=SHARED_ON,
         )
         return lambda options: safeguarding.build_safeguarding_summary(facts, site, options)
 

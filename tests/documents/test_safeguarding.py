@@ -31,6 +31,7 @@ from cars_desktop.documents.safeguarding_facts import (
 from cars_desktop.documents.statutory_specimen import (
     CLINICAL_MARKERS,
     DASH_MARKERS,
+    SHARED_ON,
     SITE,
     lifestyle_children,
     non_consent_basis,
@@ -62,6 +63,7 @@ def _marac(person: Person = PERSON, consents: list[Consent] | None = None) -> Ma
         vulnerability_screen(person),
         lifestyle=lifestyle_children(person),
         consents=consents if consents is not None else [non_consent_basis(person, LegalBasis.MARAC)],
+        shared_on=SHARED_ON,
     )
 
 
@@ -126,10 +128,12 @@ def test_marac_needs_criteria_a_completed_checklist_and_a_recorded_basis() -> No
     answers.update({"professional_judgement": "no", "judgement_reason": None, "dash_incidents_12m": 0})
     low = SCREEN.model_copy(update={"answers": answers})
     with pytest.raises(InvalidInput, match="no MARAC criterion is met"):
-        marac_facts(PERSON, low, consents=[non_consent_basis(PERSON, LegalBasis.MARAC)])
+        marac_facts(PERSON, low, consents=[non_consent_basis(PERSON, LegalBasis.MARAC)], shared_on=SHARED_ON)
     unsafe = SCREEN.model_copy(update={"answers": {**SCREEN.answers, "safe_to_talk": "no"}})
     with pytest.raises(InvalidInput, match="not completed"):
-        marac_facts(PERSON, unsafe, consents=[non_consent_basis(PERSON, LegalBasis.MARAC)])
+        marac_facts(
+            PERSON, unsafe, consents=[non_consent_basis(PERSON, LegalBasis.MARAC)], shared_on=SHARED_ON
+        )
     with pytest.raises(InvalidInput, match="no basis is recorded for this marac share"):
         _marac(consents=[])
 
@@ -162,6 +166,7 @@ def _summary(audience: Audience, note: str | None = None) -> SafeguardingFacts:
         actions=safeguarding_actions(PERSON),
         consents=[non_consent_basis(PERSON, LegalBasis.SAFEGUARDING)],
         immediate_risk_note=note,
+        shared_on=SHARED_ON,
     )
 
 
@@ -213,7 +218,11 @@ def test_summary_refuses_an_audience_with_no_concern() -> None:
     )
     with pytest.raises(InvalidInput, match="no concern for adults' services"):
         safeguarding_facts(
-            PERSON, quiet, Audience.ADULTS, consents=[non_consent_basis(PERSON, LegalBasis.SAFEGUARDING)]
+            PERSON,
+            quiet,
+            Audience.ADULTS,
+            consents=[non_consent_basis(PERSON, LegalBasis.SAFEGUARDING)],
+            shared_on=SHARED_ON,
         )
     facts = _summary(Audience.CHILDREN)
     assert ConcernCode.CHILD_LEFT_WITHOUT_CARE in facts.immediate_risk
@@ -230,3 +239,11 @@ def test_every_marac_area_template_fills_with_the_area_alone(path: Path) -> None
     filled = load_template_file(path).fill({"area": "Testshire"})
     assert filled.one("send_to")
     assert filled.lines("area_notes")
+
+
+def test_the_basis_is_checked_on_the_day_of_sharing_not_the_day_of_the_screen() -> None:
+    later = non_consent_basis(PERSON, LegalBasis.MARAC).model_copy(update={"given_on": date(2026, 3, 12)})
+    facts = marac_facts(PERSON, SCREEN, consents=[later], shared_on=date(2026, 3, 12))
+    assert facts.basis.decided_on == date(2026, 3, 12) and facts.screened_on == date(2026, 3, 10)
+    with pytest.raises(InvalidInput, match="no basis"):
+        marac_facts(PERSON, SCREEN, consents=[later], shared_on=date(2026, 3, 11))
