@@ -173,7 +173,22 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--replace", action="store_true", help="set an existing store aside (it is kept, not deleted)"
     )
+    documents = commands.add_parser("documents", help="printed documents (no store needed)")
+    documents_commands = documents.add_subparsers(dest="documents_command", metavar="ACTION", required=True)
+    specimen = documents_commands.add_parser(
+        "specimen", help="write every document type, filled from invented data, for review"
+    )
+    specimen.add_argument("--out", type=Path, required=True, help="folder for the PDFs (no file is replaced)")
+    specimen.add_argument("--large-print", action="store_true", help="16 pt body text")
     return parser
+
+
+def _run_documents_specimen(args: argparse.Namespace) -> int:
+    from cars_desktop.documents.specimen import write_specimens
+
+    paths = write_specimens(args.out, large_print=args.large_print)
+    print(f"Wrote {len(paths)} specimen documents (invented data) to {args.out}")
+    return 0
 
 
 def _unlock(args: argparse.Namespace, settings: Settings, data_dir: Path, secrets: SecretReader):  # type: ignore[no-untyped-def]
@@ -508,6 +523,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.command == "demo":
         return _run_demo(args, settings, args.data_dir)
+    if args.command == "documents":
+        return _run_documents_specimen(args)
     data_dir = resolve_data_dir(settings, args.data_dir)
     if args.command is None:
         from cars_desktop.app import run_gui

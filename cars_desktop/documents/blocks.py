@@ -51,6 +51,7 @@ def facts_table(rows: Sequence[tuple[str, str]], styles: Styles, label_share: fl
             ]
         )
     )
+    table.spaceAfter = styles.gap
     return table
 
 
@@ -115,12 +116,17 @@ def signature_lines(who: Sequence[str], styles: Styles) -> Flowable:
     return KeepTogether([Spacer(1, styles.gap), table])
 
 
-def notice(texts: Sequence[str], styles: Styles, heading_text: str | None = None) -> Table:
-    """Important wording in a thick black frame (escaped wording from a template)."""
+def notice(
+    texts: Sequence[str], styles: Styles, heading_text: str | None = None, large: bool = False
+) -> Table:
+    """Important wording in a thick black frame (escaped wording from a template).
+
+    `large` sets heading and text in the shout size, for actions read in an emergency.
+    """
     content: list[Flowable] = []
     if heading_text:
-        content.append(Paragraph(f"<b>{heading_text}</b>", styles.heading))
-    content += [Paragraph(text, styles.body) for text in texts]
+        content.append(Paragraph(f"<b>{heading_text}</b>", styles.shout if large else styles.heading))
+    content += [Paragraph(text, styles.shout if large else styles.body) for text in texts]
     table = Table([[content]], colWidths=[TEXT_WIDTH])
     table.setStyle(
         TableStyle(
@@ -133,6 +139,7 @@ def notice(texts: Sequence[str], styles: Styles, heading_text: str | None = None
             ]
         )
     )
+    table.spaceBefore = table.spaceAfter = styles.gap
     return table
 
 

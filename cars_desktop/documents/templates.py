@@ -18,6 +18,7 @@ for reportlab's paragraph mark-up; the wording itself may use `<b>`, `<i>` and `
 
 from __future__ import annotations
 
+import html
 import string
 import tomllib
 from collections.abc import Mapping
@@ -56,7 +57,11 @@ def _placeholders_in(text: str, where: str) -> set[str]:
 
 @dataclass(frozen=True)
 class FilledTemplate:
-    """The wording of one template with every placeholder replaced (values escaped)."""
+    """The wording of one template with every placeholder replaced.
+
+    Values in `text` are escaped for paragraph mark-up; `title` is plain text (the layout
+    escapes it where it becomes a paragraph, and it also names the PDF).
+    """
 
     source: str
     title: str
@@ -66,6 +71,10 @@ class FilledTemplate:
         """A single piece of wording (a list is joined as lines)."""
         value = self._get(key)
         return value if isinstance(value, str) else "<br/>".join(value)
+
+    def plain(self, key: str) -> str:
+        """A single piece of wording as plain text, for blocks that escape what they are given."""
+        return html.unescape(self.one(key))
 
     def lines(self, key: str) -> list[str]:
         """A list of wording items (a single string is a list of one)."""
@@ -104,7 +113,8 @@ class LetterTemplate:
                 filled[key] = wording.format_map(safe)
             else:
                 filled[key] = tuple(item.format_map(safe) for item in wording)
-        return FilledTemplate(self.source, self.title.format_map(safe), filled)
+        plain = {name: str(values[name]) for name in self.placeholders}
+        return FilledTemplate(self.source, self.title.format_map(plain), filled)
 
 
 def parse_template(raw: str, source: str) -> LetterTemplate:
