@@ -331,38 +331,54 @@ def _concerns(a: Answers, audience: Audience, on: date) -> list[Concern]:
     return found
 
 
-def _actions_taken(a: Answers, actions: Iterable[Action]) -> tuple[str, ...]:
-    done: list[str] = []
-    if a.yes("children_unattended"):
-        done.append("Custody officer told that a child was left without care because of the arrest")
+_ACTION_NAMES = {
+    ActionType.SAFEGUARDING: "Safeguarding referral",
+    ActionType.MARAC: "MARAC referral",
+    ActionType.NRM: "National Referral Mechanism referral through a first responder",
+}
+_ACTION_STATES = {
+    ActionStatus.OPEN: "to do",
+    ActionStatus.IN_PROGRESS: "in progress",
+    ActionStatus.DONE: "done",
+    ActionStatus.CANCELLED: "cancelled",
+}
+#: Which actions each audience hears about: the exploitation route is the adult's own business.
+_AUDIENCE_ACTIONS = {
+    Audience.CHILDREN: (ActionType.SAFEGUARDING, ActionType.MARAC),
+    Audience.ADULTS: (ActionType.SAFEGUARDING, ActionType.MARAC, ActionType.NRM),
+}
+
+
+def _exploitation_steps(a: Answers) -> list[str]:
     told = a.text("first_responder_told")
-    if a.yes("exploitation_concern") and told:
-        names = {"police": "the police", "local_authority": "the local authority"}
-        if told in names:
-            done.append(f"Exploitation concern passed to {names[told]} as first responder")
-        elif told == "other":
-            done.append("Exploitation concern passed to another first responder")
-        nrm = a.yes_no("nrm_consent")
-        if nrm is not None:
-            done.append(
-                "Agrees to a National Referral Mechanism referral"
-                if nrm
-                else "Does not agree to a National Referral Mechanism referral (Duty to Notify applies)"
-            )
-    names = {
-        ActionType.SAFEGUARDING: "Safeguarding referral",
-        ActionType.MARAC: "MARAC referral",
-        ActionType.NRM: "National Referral Mechanism referral through a first responder",
-    }
-    states = {
-        ActionStatus.OPEN: "to do",
-        ActionStatus.IN_PROGRESS: "in progress",
-        ActionStatus.DONE: "done",
-        ActionStatus.CANCELLED: "cancelled",
-    }
+    if not (a.yes("exploitation_concern") and told):
+        return []
+    steps: list[str] = []
+    names = {"police": "the police", "local_authority": "the local authority"}
+    if told in names:
+        steps.append(f"Exploitation concern passed to {names[told]} as first responder")
+    elif told == "other":
+        steps.append("Exploitation concern passed to another first responder")
+    nrm = a.yes_no("nrm_consent")
+    if nrm is not None:
+        steps.append(
+            "Agrees to a National Referral Mechanism referral"
+            if nrm
+            else "Does not agree to a National Referral Mechanism referral (Duty to Notify applies)"
+        )
+    return steps
+
+
+def _actions_taken(a: Answers, actions: Iterable[Action], audience: Audience) -> tuple[str, ...]:
+    """What has been done, as far as this audience needs to know (never an action's notes)."""
+    done: list[str] = []
+    if audience is Audience.CHILDREN and a.yes("children_unattended"):
+        done.append("Custody officer told that a child was left without care because of the arrest")
+    if audience is Audience.ADULTS:
+        done += _exploitation_steps(a)
     for action in actions:
-        if action.is_live and action.action_type in names:
-            done.append(f"{names[action.action_type]}: {states[action.status]}")
+        if action.is_live and action.action_type in _AUDIENCE_ACTIONS[audience]:
+            done.append(f"{_ACTION_NAMES[action.action_type]}: {_ACTION_STATES[action.status]}")
     return tuple(dict.fromkeys(done))
 
 
@@ -416,7 +432,7 @@ def safeguarding_facts(
         immediate_risk_note=note,
         children=children_at_home(lifestyle),
         communication=_communication(a),
-        actions_taken=_actions_taken(a, actions),
+        actions_taken=_actions_taken(a, actions, audience),
         basis=sharing_basis(consents, LegalBasis.SAFEGUARDING, shared_on or date.today()),
         referrer=referrer or vulnerability.author,
         screened_on=on,

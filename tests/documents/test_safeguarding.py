@@ -190,7 +190,10 @@ def test_childrens_summary_has_concerns_children_risk_and_actions_but_no_dash(si
         "specimen.supervisor",
     ):
         assert needed in text, needed
-    _assert_absent(text, (*CLINICAL_MARKERS, *DASH_MARKERS, *NEVER, "15 of 24", "cuckooing"))
+    _assert_absent(
+        text,
+        (*CLINICAL_MARKERS, *DASH_MARKERS, *NEVER, "15 of 24", "cuckooing", "National Referral Mechanism"),
+    )
     assert doc.recipient == "Children's services (MASH), Sandwell"
     _assert_identity(doc.pdf, PERSON)
 
@@ -208,7 +211,9 @@ def test_adults_summary_has_the_exploitation_concern_not_the_childrens_details(s
         "No immediate risk recorded.",
     ):
         assert needed in text, needed
-    _assert_absent(text, (*CLINICAL_MARKERS, *DASH_MARKERS, *NEVER, "Two children at home"))
+    _assert_absent(
+        text, (*CLINICAL_MARKERS, *DASH_MARKERS, *NEVER, "Two children at home", "left without care")
+    )
     assert doc.recipient == "Adult social care, Sandwell"
 
 
