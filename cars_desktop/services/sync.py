@@ -22,6 +22,7 @@ from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.sync.client import SyncClient
 from cars_desktop.sync.cycle import SyncReport, SyncStatus, run_cycle, sync_status
 from cars_desktop.sync.errors import DeviceRevoked
+from cars_desktop.sync.users import pull_users
 from cars_protocol.records import utc_now
 from cars_protocol.sync import SessionRequest, attestation_message
 
@@ -78,6 +79,8 @@ def sync_now(session: WorkstationSession, http: httpx.Client, password: str | No
             batch_size=settings.sync_batch_size,
             batch_bytes=settings.sync_batch_bytes,
         )
+        # After a good cycle: users disabled, moved or given new roles centrally change here too.
+        pull_users(session.unit_of_work, client, session.vault)
     except DeviceRevoked as exc:
         revoke_locally(session)
         raise DeviceRevoked(

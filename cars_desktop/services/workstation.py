@@ -37,6 +37,7 @@ from cars_desktop.storage.unit_of_work import UnitOfWork
 from cars_desktop.storage.unlock_journal import UnlockJournal
 from cars_desktop.storage.vault import Vault
 from cars_desktop.sync.reference import install_received_reference
+from cars_desktop.sync.users import DISABLED_CENTRALLY_MESSAGE, centrally_disabled, set_centrally_disabled
 from cars_protocol.records import Role, utc_now
 
 log = logging.getLogger(__name__)
@@ -307,6 +308,8 @@ def unlock(
     vault = Vault.load(layout.vault)
     journal = UnlockJournal(layout.journal, vault.workstation_id)
     _refuse_if_locked_out(settings, journal, username, utc_now())
+    if username in centrally_disabled(vault):
+        return _unlock_centrally_disabled(settings, layout, vault, journal, username, password, http)
     details: dict[str, object] = {}
     try:
         data_key = vault.unwrap_with_password(username, password)
@@ -322,6 +325,48 @@ def unlock(
         session = _open_session(settings, layout, vault, data_key, username)
     journal.append(username, "unlocked", utc_now())
     _record_login(session, details)
+    _enforce_offline_limit(session, password, http)
+    return session
+
+
+def _unlock_centrally_disabled(
+    settings: Settings,
+    layout: StoreLayout,
+    vault: Vault,
+    journal: UnlockJournal,
+    username: str,
+    password: str,
+    http: httpx.Client | None,
+) -> WorkstationSession:
+    """A user the central service disabled here (learnt at a sync) unlocks only if it says so again.
+
+    Offline, or with the server out of reach, the answer is a clear refusal before any key is
+    tried. Online, the server decides: a user enabled again gets a new slot by server-assisted
+    unlock and comes off the list; one still disabled gets the server's refusal.
+    """
+    from cars_desktop import __version__
+    from cars_desktop.services.enrolment import unlock_via_server
+    from cars_desktop.sync.client import SyncClient
+    from cars_desktop.sync.errors import SyncError
+
+    info = vault.enrolment_info()
+    reachable = False
+    if http is not None and info is not None:
+        try:
+            SyncClient(http, settings.server_url or info.server_url, __version__).health()
+            reachable = True
+        except SyncError:
+            reachable = False
+    if not reachable:
+        journal.append(username, "refused_disabled", utc_now())
+        raise AuthenticationFailed(DISABLED_CENTRALLY_MESSAGE)
+    assert http is not None
+    data_key, user = unlock_via_server(settings, vault, username, password, http, journal)
+    set_centrally_disabled(vault, centrally_disabled(vault) - {username})
+    vault.save()
+    session = _open_session(settings, layout, vault, data_key, username, enrol_as=user)
+    journal.append(username, "unlocked", utc_now())
+    _record_login(session, {"via": "central_server"})
     _enforce_offline_limit(session, password, http)
     return session
 

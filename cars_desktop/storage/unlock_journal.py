@@ -24,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from cars_desktop.domain.errors import IntegrityFailure
 from cars_protocol.records import UtcDateTime
 
-JournalEvent = Literal["failed_unlock", "unlocked", "lockout_cleared", "refused_locked_out"]
+JournalEvent = Literal[
+    "failed_unlock", "unlocked", "lockout_cleared", "refused_locked_out", "refused_disabled"
+]
 GENESIS = "0" * 64
 
 

@@ -56,6 +56,7 @@ from cars_protocol.sync import (
     ReferenceResponse,
     SessionRequest,
     SessionResponse,
+    UsersResponse,
 )
 
 log = logging.getLogger(__name__)
@@ -174,7 +175,7 @@ class SyncClient:
         *,
         device: bool = True,
         session: bool = True,
-        params: dict[str, int] | None = None,
+        params: dict[str, int] | dict[str, list[str]] | None = None,
     ) -> httpx.Response:
         headers = self._headers(device, session)
         content: bytes | None = None
@@ -287,6 +288,11 @@ class SyncClient:
         """Reference data versions imported after `since`, oldest first."""
         params = {"since": since, "limit": limit}
         return self._parse(self._send("GET", "/v1/reference", params=params), ReferenceResponse)
+
+    def users(self, known: list[str]) -> UsersResponse:
+        """The site's users (active or not), and which of `known` the server holds at other sites."""
+        params = {"known": known} if known else None
+        return self._parse(self._send("GET", "/v1/users", params=params), UsersResponse)
 
     def conflicts(self) -> list[ConflictInfo]:
         """Open conflicts of the supervisor's sites."""
