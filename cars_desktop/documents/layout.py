@@ -66,7 +66,10 @@ def _qr_drawing(reference: str) -> Drawing:
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
     drawing.add(widget)
-    return drawing
+    # Expanded once into plain shapes: the widget otherwise rebuilds its ~2,000 squares on every
+    # page it is drawn on, which was over half the time of a release pack (bench/documents.py).
+    flat: Drawing = drawing.expandUserNodes()
+    return flat
 
 
 @dataclass
