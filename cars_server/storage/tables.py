@@ -153,8 +153,8 @@ class RecordRow(Base):
 
     __table_args__ = (
         Index("ix_records_site_feed", "site_code", "feed_seq"),
-        # People active in the pull window: an index-only range scan (migration 0004).
-        Index("ix_records_received_person", "received_at", "person_id"),
+        # "Is this record's person active in the pull window": one index probe (migration 0004).
+        Index("ix_records_person_received", "person_id", "received_at"),
     )
 
 
