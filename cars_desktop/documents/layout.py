@@ -112,7 +112,17 @@ class _Identity:
             canvas.setFont(font, size)
             canvas.drawString(MARGIN, y, text)
             y -= size * 1.3
-        renderPDF.draw(_qr_drawing(subject.reference), canvas, PAGE_WIDTH - MARGIN - QR_SIZE, MARGIN)
+        # Drawn once per PDF as a form (an XObject) and placed on each page: the code has some
+        # 2,000 squares, and drawing them page by page was most of a release pack's build time.
+        form = f"cars_qr_{subject.reference}"
+        if not canvas.hasForm(form):
+            canvas.beginForm(form, 0, 0, QR_SIZE, QR_SIZE)
+            renderPDF.draw(_qr_drawing(subject.reference), canvas, 0, 0)
+            canvas.endForm()
+        canvas.saveState()
+        canvas.translate(PAGE_WIDTH - MARGIN - QR_SIZE, MARGIN)
+        canvas.doForm(form)
+        canvas.restoreState()
 
     def _copy_band(self, canvas: Canvas) -> None:
         assert self.options.copy_of is not None
