@@ -13,13 +13,51 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cars_desktop.documents import safeguarding, statutory
+from cars_desktop.documents.appointment import build_appointment_letter
+from cars_desktop.documents.facts import (
+    PROVIDER_RECIPIENT,
+    ProviderFacts,
+    ReferralFacts,
+    appointment_facts,
+    naloxone_facts,
+    provider_facts,
+    provider_for_authority,
+    referral_facts,
+    subject_for,
+    worker_contact,
+)
 from cars_desktop.documents.letterhead import Letterhead
 from cars_desktop.documents.model import BuiltDocument, DocumentKind, PrintOptions
+from cars_desktop.documents.naloxone import build_naloxone_checklist
+from cars_desktop.documents.pack_leaflets import (
+    build_harm_reduction_advice,
+    build_provider_card,
+    build_site_leaflets,
+)
+from cars_desktop.documents.referral import build_referral_letter, build_referral_person_copy
+from cars_desktop.documents.release_pack import build_release_pack
 from cars_desktop.documents.safeguarding_facts import Audience, marac_facts, safeguarding_facts
 from cars_desktop.documents.statutory_facts import required_assessment_facts
 from cars_desktop.domain.errors import InvalidInput
+from cars_desktop.forms.catalogue import FormCatalogue
+from cars_desktop.forms.spec import FormSpec
 from cars_desktop.services.document_facts import PersonRecords
-from cars_protocol.records import Assessment, AssessmentKind, LegalBasis, RecordBase
+from cars_protocol.records import (
+    Appointment,
+    AppointmentStatus,
+    Assessment,
+    AssessmentKind,
+    Consent,
+    LegalBasis,
+    NaloxoneSupply,
+    RecordBase,
+    Referral,
+)
+
+#: Who to ask for at an appointment (the site's duty worker; a name could leave before the day).
+ASK_FOR = "the CARS duty worker"
+#: Forms whose answers a referral may share, by the person's consented categories.
+REFERRAL_FORMS = (AssessmentKind.LIFESTYLE, AssessmentKind.VULNERABILITY)
 
 StatutoryBuilder = Callable[..., BuiltDocument]
 
@@ -31,6 +69,7 @@ class BuildContext:
     site: Letterhead
     options: PrintOptions
     worker_name: str
+    forms: FormCatalogue
     variant: str | None = None
     """Which version of a kind, where there are several (a safeguarding summary's audience)."""
 
@@ -127,9 +166,150 @@ def _safeguarding(records: PersonRecords, source: RecordBase, ctx: BuildContext)
     return safeguarding.build_safeguarding_summary(facts, ctx.site, ctx.options)
 
 
+def _appointments(records: PersonRecords) -> tuple[RecordBase, ...]:
+    return tuple(a for a in records.appointments if a.status is AppointmentStatus.BOOKED)
+
+
+def _referrals(records: PersonRecords) -> tuple[RecordBase, ...]:
+    return records.referrals
+
+
+def _supplies(records: PersonRecords) -> tuple[RecordBase, ...]:
+    return records.supplies
+
+
+def _the_person(records: PersonRecords) -> tuple[RecordBase, ...]:
+    return (records.person,)
+
+
+def _pack_sources(records: PersonRecords) -> tuple[RecordBase, ...]:
+    """A pack is keyed by the appointment it sends the person to; without one, by the person."""
+    return (*_appointments(records), records.person)
+
+
+def _appointment_letter(records: PersonRecords, source: RecordBase, ctx: BuildContext) -> BuiltDocument:
+    assert isinstance(source, Appointment)
+    facts = appointment_facts(source, ASK_FOR)
+    return build_appointment_letter(facts, subject_for(records.person), ctx.site, ctx.options)
+
+
+def _provider_consent(records: PersonRecords) -> Consent | None:
+    """The consent a provider referral rests on: the newest naming providers, else the newest at all
+    (so the refusal names what is wrong with it)."""
+    naming = [
+        c
+        for c in records.consents
+        if c.legal_basis is LegalBasis.CONSENT and PROVIDER_RECIPIENT in c.recipients
+    ]
+    chosen = naming or list(records.consents)
+    return chosen[0] if chosen else None
+
+
+def _referral_facts(records: PersonRecords, referral: Referral, ctx: BuildContext) -> ReferralFacts:
+    forms: list[tuple[FormSpec, Assessment]] = []
+    for kind in REFERRAL_FORMS:
+        form = records.latest_form(kind)
+        if form is not None:
+            forms.append((ctx.forms.get(form.form_id, form.form_version), form))
+    appointment = next(
+        (
+            a
+            for a in _appointments(records)
+            if isinstance(a, Appointment) and a.starts_at == referral.appointment_at
+        ),
+        None,
+    )
+    return referral_facts(
+        records.person,
+        referral,
+        _provider_consent(records),
+        forms,
+        worker_contact(ctx.worker_name, ctx.site),
+        appointment=appointment_facts(appointment, ASK_FOR) if appointment else None,
+        on=ctx.options.printed_at.date(),
+    )
+
+
+def _referral_letter(records: PersonRecords, source: RecordBase, ctx: BuildContext) -> BuiltDocument:
+    assert isinstance(source, Referral)
+    return build_referral_letter(_referral_facts(records, source, ctx), ctx.site, ctx.options)
+
+
+def _referral_copy(records: PersonRecords, source: RecordBase, ctx: BuildContext) -> BuiltDocument:
+    assert isinstance(source, Referral)
+    return build_referral_person_copy(_referral_facts(records, source, ctx), ctx.site, ctx.options)
+
+
+def _naloxone(records: PersonRecords, source: RecordBase, ctx: BuildContext) -> BuiltDocument:
+    assert isinstance(source, NaloxoneSupply)
+    return build_naloxone_checklist(
+        naloxone_facts(source), subject_for(records.person), ctx.site, ctx.options
+    )
+
+
+def _provider(records: PersonRecords, ctx: BuildContext) -> ProviderFacts | None:
+    """The provider the person was referred to, else the one serving their local authority."""
+    day = ctx.options.printed_at.date()
+    if records.referrals:
+        return provider_facts(records.referrals[0].provider_code, day)
+    if records.person.local_authority:
+        return provider_for_authority(records.person.local_authority, day)
+    return None
+
+
+def _provider_card(records: PersonRecords, source: RecordBase, ctx: BuildContext) -> BuiltDocument:
+    provider = _provider(records, ctx)
+    if provider is None:
+        raise InvalidInput("record a referral or the person's local authority to print a provider card")
+    return build_provider_card(provider, subject_for(records.person), ctx.site, ctx.options)
+
+
+def _advice(records: PersonRecords, source: RecordBase, ctx: BuildContext) -> BuiltDocument:
+    return build_harm_reduction_advice(subject_for(records.person), ctx.site, ctx.options)
+
+
+def _supplied_this_time(records: PersonRecords) -> NaloxoneSupply | None:
+    """The kit supplied in the latest detention (or, with no episode recorded, the newest kit)."""
+    if not records.supplies:
+        return None
+    newest = records.supplies[0]
+    if not records.episodes:
+        return newest
+    episode = records.episodes[0]
+    if newest.episode_id == episode.id or newest.supplied_on >= episode.arrived_at.date():
+        return newest
+    return None
+
+
+def _release_pack(records: PersonRecords, source: RecordBase, ctx: BuildContext) -> BuiltDocument:
+    """Appointment letter, provider card, advice, the Naloxone checklist if a kit went into property
+    this time, and the site's leaflets; the pack puts them in order."""
+    subject = subject_for(records.person)
+    parts: list[BuiltDocument] = []
+    if isinstance(source, Appointment):
+        parts.append(_appointment_letter(records, source, ctx))
+    if _provider(records, ctx) is not None:
+        parts.append(_provider_card(records, source, ctx))
+    parts.append(_advice(records, source, ctx))
+    supply = _supplied_this_time(records)
+    if supply is not None:
+        parts.append(_naloxone(records, supply, ctx))
+    parts.extend(build_site_leaflets(subject, ctx.site, ctx.options))
+    return build_release_pack(parts, subject=subject, site=ctx.site, options=ctx.options)
+
+
 RECIPES: dict[DocumentKind, Recipe] = {
     r.kind: r
     for r in (
+        Recipe(DocumentKind.APPOINTMENT_LETTER, "a booked appointment", _appointments, _appointment_letter),
+        Recipe(
+            DocumentKind.REFERRAL_PROVIDER, "a referral", _referrals, _referral_letter, LegalBasis.CONSENT
+        ),
+        Recipe(DocumentKind.REFERRAL_PERSON, "a referral", _referrals, _referral_copy),
+        Recipe(DocumentKind.NALOXONE_CHECKLIST, "a Naloxone supply", _supplies, _naloxone),
+        Recipe(DocumentKind.PROVIDER_CONTACT_CARD, "a person", _the_person, _provider_card),
+        Recipe(DocumentKind.HARM_REDUCTION_ADVICE, "a person", _the_person, _advice),
+        Recipe(DocumentKind.RELEASE_PACK, "a person", _pack_sources, _release_pack),
         Recipe(
             DocumentKind.POLICE_NOTIFICATION,
             "a required assessment",

@@ -27,6 +27,7 @@ from cars_desktop.documents.model import BuiltDocument, DocumentKind, PrintOptio
 from cars_desktop.domain.access import APPOINTMENT_LETTER, Permission, allows, may_print
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import InvalidInput, NotPermitted
+from cars_desktop.forms.catalogue import FormCatalogue, parse_spec, shipped_catalogue
 from cars_desktop.services.document_facts import PersonRecords, gather_person_records
 from cars_desktop.services.document_recipes import BuildContext, Recipe, recipe_for
 from cars_desktop.services.workstation import WorkstationSession
@@ -91,6 +92,7 @@ def _refuse(kind: DocumentKind) -> NotPermitted:
 
 def _build(
     session: WorkstationSession,
+    forms: FormCatalogue,
     records: PersonRecords,
     recipe: Recipe,
     source: RecordBase,
@@ -101,10 +103,19 @@ def _build(
     now = utc_now()
     options = PrintOptions(printed_at=now, large_print=large_print, copy_of=copy_of)
     site = load_letterhead(session.site_code, now.date())
-    built = recipe.build(records, source, BuildContext(site, options, session.user.display_name, variant))
+    context = BuildContext(site, options, session.user.display_name, forms, variant)
+    built = recipe.build(records, source, context)
     return PreparedDocument(
         built, records.person.id, source.id, source.record_type, variant, large_print, now, copy_of
     )
+
+
+def _catalogue(uow: UnitOfWork) -> FormCatalogue:
+    """Shipped forms and those held in the store, read in this unit of work (a referral quotes answers)."""
+    held = [
+        parse_spec(body, f"store:{form_id}/v{version}") for form_id, version, body in uow.form_specs.all()
+    ]
+    return shipped_catalogue().with_extra(held)
 
 
 def _check_kind(session: WorkstationSession, kind: DocumentKind) -> None:
@@ -148,7 +159,7 @@ def preview_document(
         source = _checked_source(session, records, recipe, source_id)
         history = PrintHistoryRepository(uow.session)
         first = history.first_printed(str(person_id), _history_kind(kind, variant), str(source.id))
-        prepared = _build(session, records, recipe, source, variant, large_print, first)
+        prepared = _build(session, _catalogue(uow), records, recipe, source, variant, large_print, first)
         uow.audit(
             AuditEvent(
                 AuditOperation.CONSULTATION,
@@ -184,7 +195,9 @@ def _disclose(
     history = PrintHistoryRepository(uow.session)
     first = history.first_printed(str(document.person_id), document.history_kind, str(source.id))
     if first is not None and document.copy_of is None:
-        document = _build(session, records, recipe, source, document.variant, document.large_print, first)
+        document = _build(
+            session, _catalogue(uow), records, recipe, source, document.variant, document.large_print, first
+        )
     to = recipient or document.recipient
     now = utc_now()
     digest = document.sha256

@@ -9,16 +9,18 @@ import io
 import json
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from cars_desktop.documents import core_specimen as core
 from cars_desktop.documents import statutory_specimen as casework
 from cars_desktop.documents.layout import uk_date
 from cars_desktop.documents.model import DocumentKind
-from cars_desktop.domain.errors import NotPermitted
+from cars_desktop.domain.errors import InvalidInput, NotPermitted
 from cars_desktop.services.documents import (
     FILE_DESTINATION,
     preview_document,
@@ -29,7 +31,7 @@ from cars_desktop.services.documents import (
 from cars_desktop.services.records import save_records
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.storage.tables import AuditRow
-from cars_protocol.records import LegalBasis, Person
+from cars_protocol.records import Appointment, LegalBasis, Person, Role
 from tests.conftest import CUSTODY, CUSTODY_PASSWORD, Workstation
 
 RA4 = DocumentKind.RA4_FOLLOW_UP_REQUIRED
@@ -205,3 +207,51 @@ def test_a_marac_referral_is_logged_under_its_legal_basis(
     )
     children = preview_document(session, person.id, DocumentKind.SAFEGUARDING_SUMMARY, variant="children")
     assert children.copy_of is None and children.variant == "children"
+
+
+def test_custody_staff_print_the_appointment_letter_for_their_own_booking_only(
+    workstation: Workstation, session: WorkstationSession, person: Person
+) -> None:
+    others = core.specimen_appointment(person, required=True)  # booked by a worker
+    save_records(session, [others])
+    custody = workstation.unlock(CUSTODY, CUSTODY_PASSWORD)
+    try:
+        own = Appointment(
+            site_code="OLDBURY",
+            author=CUSTODY,
+            person_id=person.id,
+            starts_at=datetime(2026, 12, 1, 10, 30, tzinfo=UTC),
+            location_site_code="OLDBURY",
+            booked_by=CUSTODY,
+            booked_by_role=Role.CUSTODY_STAFF,
+            out_of_hours=True,
+        )
+        save_records(custody, [own])
+        letter = preview_document(custody, person.id, DocumentKind.APPOINTMENT_LETTER)
+        assert letter.source_id == own.id and "Farrowdale" in text_of(letter.pdf)
+        record_print(custody, letter, None, "Custody laser 1")
+        with pytest.raises(InvalidInput):
+            preview_document(custody, person.id, DocumentKind.APPOINTMENT_LETTER, source_id=others.id)
+        with pytest.raises(NotPermitted):
+            preview_document(custody, person.id, DocumentKind.RELEASE_PACK)
+    finally:
+        custody.lock()
+
+
+def test_a_release_pack_from_the_records(session: WorkstationSession, person: Person) -> None:
+    save_records(
+        session,
+        [
+            core.specimen_appointment(person, required=True),
+            core.specimen_referral(person),
+            core.specimen_supply(person),
+        ],
+    )
+    pack = preview_document(session, person.id, DocumentKind.RELEASE_PACK)
+    text = text_of(pack.pdf)
+    assert pack.source_type == "appointment"
+    assert "SPEC-2026-0042" in text  # the Naloxone checklist: a kit went into property
+    assert "Farrowdale" in text
+    sent = record_print(session, pack, None, "Custody laser 2")
+    logged = json.loads(audit_rows(session)[-1].details or "{}")
+    assert logged["document"] == "release_pack" and logged["pages"] == sent.page_count
