@@ -1,0 +1,26 @@
+"""The list of page modules; each exposes `PAGE: PageSpec` (see `page_spec.py`).
+
+Adding a page is one line here. The main window imports them in this order and shows those the
+signed-in user's permissions allow.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from cars_desktop.domain.access import allows
+from cars_desktop.domain.users import Actor
+from cars_desktop.ui.pages.page_spec import PageSpec
+
+PAGE_MODULES: tuple[str, ...] = ()
+
+
+def all_pages() -> list[PageSpec]:
+    """Every page the program has, in display order."""
+    pages = [importlib.import_module(name).PAGE for name in PAGE_MODULES]
+    return sorted(pages, key=lambda page: (page.order, page.title))
+
+
+def pages_for(actor: Actor) -> list[PageSpec]:
+    """The pages `actor` may open."""
+    return [page for page in all_pages() if page.permission is None or allows(actor, page.permission)]
