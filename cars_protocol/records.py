@@ -374,6 +374,21 @@ class Action(RecordBase):
     notes: Annotated[str, Field(max_length=2000)] | None = None
 
 
+class CourtListEntry(RecordBase):
+    """One person listed to appear at a magistrates' court (from the court's daily list or by hand).
+
+    `site_code` is the court; the entry puts the person on that court's Today page for the day.
+    """
+
+    record_type: ClassVar[str] = "court_list_entry"
+
+    person_id: uuid.UUID
+    hearing_at: UtcDateTime
+    courtroom: ShortText | None = None
+    offences: list[ShortText] = Field(default_factory=list, max_length=30)
+    source: Literal["court_list", "manual"] = "court_list"
+
+
 RECORD_TYPES: dict[str, type[RecordBase]] = {
     model.record_type: model
     for model in (
@@ -387,6 +402,7 @@ RECORD_TYPES: dict[str, type[RecordBase]] = {
         ReviewDecision,
         Consent,
         Action,
+        CourtListEntry,
     )
 }
 
