@@ -48,6 +48,7 @@ from cars_protocol.sync import (
     ErrorBody,
     ErrorCode,
     EscrowRequest,
+    OverbookedSlot,
     PersonRecordsResponse,
     PullResponse,
     PushRequest,
@@ -57,6 +58,7 @@ from cars_protocol.sync import (
     SessionRequest,
     SessionResponse,
     UsersResponse,
+    WorkstationStatus,
 )
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,10 @@ log = logging.getLogger(__name__)
 GZIP_MIN_BYTES = 512
 
 M = TypeVar("M", bound=BaseModel)
+L = TypeVar("L")
 _CONFLICTS = TypeAdapter(list[ConflictInfo])
+_WORKSTATIONS = TypeAdapter(list[WorkstationStatus])
+_OVERBOOKED = TypeAdapter(list[OverbookedSlot])
 
 
 def _is_loopback(host: str) -> bool:
@@ -296,9 +301,19 @@ class SyncClient:
 
     def conflicts(self) -> list[ConflictInfo]:
         """Open conflicts of the supervisor's sites."""
-        response = self._send("GET", "/v1/conflicts")
+        return self._parse_list(self._send("GET", "/v1/conflicts"), _CONFLICTS)
+
+    def workstations(self) -> list[WorkstationStatus]:
+        """Sync health of every workstation at the supervisor's sites (unsent work per workstation)."""
+        return self._parse_list(self._send("GET", "/v1/workstations"), _WORKSTATIONS)
+
+    def overbooked_slots(self) -> list[OverbookedSlot]:
+        """Appointment slots at the supervisor's sites holding more bookings than their capacity."""
+        return self._parse_list(self._send("GET", "/v1/slots/overbooked"), _OVERBOOKED)
+
+    def _parse_list(self, response: httpx.Response, adapter: TypeAdapter[list[L]]) -> list[L]:
         try:
-            return _CONFLICTS.validate_json(response.content)
+            return adapter.validate_json(response.content)
         except ValidationError:
             raise ServerUnreachable(
                 f"the central server at {self.host} sent a reply that could not be read"
