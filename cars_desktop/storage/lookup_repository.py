@@ -1,0 +1,126 @@
+"""Read-only lookups for the worker's pages: recent records by type, and person search keys.
+
+Today and Find a person must answer in well under a second over a year of a busy block's records,
+so they never parse every stored body: the records table's (record_type, updated_at) index picks the
+recent ones, and person search reads only the small typed keys of `person_index` before ranking
+them in Python and loading the few bodies it shows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from cars_desktop.storage.tables import to_db_time
+from cars_protocol.records import Person, RecordBase, record_from_json
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class PersonKey:
+    """The search keys of one live person (normalised names, date of birth, PNC id)."""
+
+    person_id: uuid.UUID
+    family_name_key: str
+    given_names_key: str
+    date_of_birth: date
+    pnc_id: str | None
+
+
+class LookupRepository:
+    """Queries over one session (a unit of work's); nothing here writes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def updated_since(self, record_types: Collection[str], since: datetime) -> list[RecordBase]:
+        """Live current revisions of these types saved or received at or after `since`."""
+        if not record_types:
+            return []
+        marks = ", ".join("?" for _ in record_types)
+        rows = (
+            self.session.connection()
+            .exec_driver_sql(
+                f"SELECT record_type, body FROM records WHERE record_type IN ({marks})"  # noqa: S608
+                " AND updated_at >= ? AND live = 1",
+                (*record_types, to_db_time(since)),
+            )
+            .all()
+        )
+        return [record_from_json(r.record_type, r.body) for r in rows]
+
+    def person_keys(self, initials: Iterable[str], date_of_birth: date | None) -> list[PersonKey]:
+        """Live people whose family or given names start with one of `initials`, or born that day.
+
+        Initials are single normalised letters: a misspelt name nearly always keeps its first
+        letter, and the same letters are tried against given names to catch names typed in the
+        wrong order.
+        """
+        letters = sorted({i[:1] for i in initials if i})
+        clauses: list[str] = []
+        params: list[str] = []
+        for letter in letters:
+            clauses.append("family_name_key LIKE ? OR given_names_key LIKE ?")
+            params += [f"{letter}%", f"{letter}%"]
+        if date_of_birth is not None:
+            clauses.append("date_of_birth = ?")
+            params.append(date_of_birth.isoformat())
+        if not clauses:
+            return []
+        where = " OR ".join(f"({c})" for c in clauses)  # fixed clauses; values are bound
+        head = "SELECT person_id, family_name_key, given_names_key, date_of_birth, pnc_id FROM person_index"
+        sql = f"{head} WHERE live = 1 AND ({where})"
+        rows = self.session.connection().exec_driver_sql(sql, tuple(params)).all()
+        return [
+            PersonKey(
+                uuid.UUID(r.person_id),
+                r.family_name_key,
+                r.given_names_key,
+                date.fromisoformat(str(r.date_of_birth)),
+                r.pnc_id,
+            )
+            for r in rows
+        ]
+
+    def people(self, person_ids: Iterable[uuid.UUID]) -> list[Person]:
+        """The current revisions of these people (live or not), in no particular order."""
+        ids = [str(i) for i in person_ids]
+        found: list[Person] = []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = (
+                self.session.connection()
+                .exec_driver_sql(
+                    f"SELECT body FROM records WHERE record_type = 'person' AND id IN ({marks})",  # noqa: S608
+                    tuple(chunk),
+                )
+                .all()
+            )
+            found += [Person.model_validate_json(r.body) for r in rows]
+        return found
+
+    def people_with_crn(
+        self, custody_record_number_prefix: str, limit: int = 50
+    ) -> list[tuple[uuid.UUID, str]]:
+        """(person id, custody record number) of episodes whose number starts with the prefix."""
+        prefix = custody_record_number_prefix.strip().upper()
+        if not prefix:
+            return []
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = (
+            self.session.connection()
+            .exec_driver_sql(
+                "SELECT r.person_id, e.custody_record_number FROM episode_index e"
+                " JOIN records r ON r.id = e.episode_id"
+                " WHERE e.custody_record_number LIKE ? ESCAPE '\\' AND r.live = 1 LIMIT ?",
+                (f"{escaped}%", limit),
+            )
+            .all()
+        )
+        return [(uuid.UUID(r.person_id), r.custody_record_number) for r in rows if r.person_id]
