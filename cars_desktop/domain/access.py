@@ -146,7 +146,9 @@ def may_save(actor: Actor, record: RecordBase) -> bool:
     if record.record_type == "review_decision":
         return P.REVIEW_CASEWORK in granted
     if record.record_type == "person":
-        return P.EDIT_PEOPLE in granted
+        # Custody staff add the detainee they book (out of hours nobody else can); changing an
+        # existing person also needs `may_view`, which they never have, so they cannot edit anyone.
+        return P.EDIT_PEOPLE in granted or P.BOOK_APPOINTMENTS in granted
     return P.EDIT_CASEWORK in granted
 
 
