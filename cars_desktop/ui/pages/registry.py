@@ -12,7 +12,9 @@ from cars_desktop.domain.access import allows
 from cars_desktop.domain.users import Actor
 from cars_desktop.ui.pages.page_spec import PageSpec
 
-PAGE_MODULES: tuple[str, ...] = ()
+PAGE_MODULES: tuple[str, ...] = (
+    "cars_desktop.ui.pages.settings_page",
+)
 
 
 def all_pages() -> list[PageSpec]:
