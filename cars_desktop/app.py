@@ -1,9 +1,14 @@
 """The composition root of the GUI: build the context, the windows and the task runner, and run.
 
 Everything the windows need is made here and passed down in an `AppContext`; nothing is looked up
-from a module-level singleton. `GuiController` switches between the unlock window and a main
-window per session, and makes sure that however the program ends the session is locked and no
-background task is still running.
+from a module-level singleton. `GuiController` shows the first-run set-up when the data folder has
+no store, then switches between the unlock window and a main window per session, and makes sure
+that however the program ends the session is locked and no background task is still running.
+
+Settings: `run_gui` reads `settings.json` in the data folder (`services/local_settings.py`) and lays
+it over the environment's settings; a bad file is reported on the unlock window, never a crash.
+Each user's display preferences are applied when they unlock and put back when the session ends.
+Drafts open at a lock are reopened when the same user unlocks again (ids only are kept).
 """
 
 from __future__ import annotations
@@ -18,10 +23,21 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from cars_desktop.config import Settings
+from cars_desktop.domain.errors import InvalidInput
+from cars_desktop.services.local_settings import (
+    Preferences,
+    apply_local_settings,
+    load_local_settings,
+)
 from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.storage.layout import StoreLayout
 from cars_desktop.sync.client import build_http
+from cars_desktop.ui.appearance import apply_appearance, reset_appearance
 from cars_desktop.ui.context import AppContext
+from cars_desktop.ui.first_run_window import FirstRunWindow
+from cars_desktop.ui.form_window import FormTicket
 from cars_desktop.ui.main_window import MainWindow
+from cars_desktop.ui.message_label import as_sentence
 from cars_desktop.ui.task_runner import TaskRunner, log_unexpected
 from cars_desktop.ui.unlock_window import UnlockWindow
 
@@ -38,33 +54,87 @@ class GuiController(QObject):
     sig_quit = Signal()
     """The user signed out or closed the main window: the program should end."""
 
-    def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
+    def __init__(
+        self, context: AppContext, parent: QObject | None = None, *, settings_problem: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.context = context
+        self.settings_problem = settings_problem
         self.unlock_window = UnlockWindow(context)
         self.unlock_window.sig_unlocked.connect(self._on_unlocked)
+        self.first_run_window: FirstRunWindow | None = None
         self.main_window: MainWindow | None = None
         self.session: WorkstationSession | None = None
+        self._resume: tuple[str, list[FormTicket]] = ("", [])
         self._stopping = False
 
     def start(self) -> None:
-        """Show the unlock window."""
+        """Show the set-up window on a first run, else the unlock window."""
+        if not StoreLayout(self.context.data_dir).exists():
+            window = FirstRunWindow(self.context)
+            window.sig_done.connect(self._on_set_up)
+            self.first_run_window = window
+            window.showMaximized()
+            return
+        self._show_unlock()
+
+    def _show_unlock(self) -> None:
+        if self.settings_problem:
+            self.unlock_window.notice.show_message(self.settings_problem)
         self.unlock_window.showMaximized()  # a shared PC: the lock screen fills it
+
+    def _on_set_up(self) -> None:
+        self.unlock_window.reload_workstation()
+        self._show_unlock()
+        self.unlock_window.username.setFocus()
+        window, self.first_run_window = self.first_run_window, None
+        if window is not None:
+            window.close()
+            window.deleteLater()
+
+    def _preferences(self, username: str) -> Preferences:
+        try:
+            return load_local_settings(self.context.data_dir).preferences_of(username)
+        except InvalidInput:
+            return Preferences()  # the problem was said at start-up; the standard look is safe
 
     def _on_unlocked(self, session: WorkstationSession) -> None:
         if self._stopping:  # an unlock that finished while the program was closing
             self._lock_quietly(session, "quit")
             return
         self.session = session
-        window = MainWindow(self.context, session)
+        username = session.user.username
+        resume_user, tickets = self._resume
+        self._resume = ("", [])
+        preferences = self._preferences(username)
+        apply_appearance(preferences)
+        window = MainWindow(
+            self.context,
+            session,
+            resume=tickets if resume_user == username else (),
+            preferences=preferences,
+        )
         window.sig_locked.connect(self._on_locked)
+        window.sig_switch_user.connect(self._on_switch_user)
         window.sig_signed_out.connect(self._on_signed_out)
         self.main_window = window
         window.showMaximized()
         self.unlock_window.hide()
 
+    def _keep_drafts(self) -> None:
+        """Remember which drafts were open, to reopen them if the same user unlocks next."""
+        if self.main_window is not None and self.session is not None:
+            self._resume = (self.session.user.username, list(self.main_window.resume_tickets))
+
     def _on_locked(self, message: str) -> None:
-        username = self.session.user.username if self.session else ""
+        self._back_to_unlock(message, self.session.user.username if self.session else "")
+
+    def _on_switch_user(self, message: str) -> None:
+        self._back_to_unlock(message, "")
+
+    def _back_to_unlock(self, message: str, username: str) -> None:
+        self._keep_drafts()
+        reset_appearance()
         # Show the unlock window before closing the main one, so Qt never sees zero windows and quits.
         self.unlock_window.show_locked(message, username)
         self.unlock_window.showMaximized()
@@ -101,13 +171,26 @@ class GuiController(QObject):
         if self.session is not None and not self.session.locked:
             self._lock_quietly(self.session, "quit")
         self._drop_main_window()
+        self._resume = ("", [])
+        if self.first_run_window is not None:
+            self.first_run_window.close()
         self.unlock_window.close()
+        reset_appearance()
         runner.shutdown()
 
 
 def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     """Exceptions escaping a Qt slot are bugs: log them (type and stack only) instead of stderr."""
     log_unexpected("uncaught in the GUI", exc.with_traceback(tb))
+
+
+def _with_local_settings(settings: Settings, data_dir: Path) -> tuple[Settings, str | None]:
+    """The environment's settings with the data folder's settings file over them, and any problem."""
+    try:
+        return apply_local_settings(settings, load_local_settings(data_dir)), None
+    except InvalidInput as exc:
+        log.warning("the settings file was not used: %s", exc.message)
+        return settings, as_sentence(exc.message)
 
 
 def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -> int:
@@ -118,6 +201,7 @@ def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -
     else:
         app = QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName(APPLICATION_NAME)
+    settings, settings_problem = _with_local_settings(settings, data_dir)
     # The sync's HTTP client is made per session, and only on an enrolled workstation (MainWindow).
     ca_file = str(settings.server_ca_file) if settings.server_ca_file is not None else None
     context = AppContext(
@@ -126,7 +210,7 @@ def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -
         runner=TaskRunner(),
         http_factory=partial(build_http, ca_file, settings.sync_timeout_s),
     )
-    controller = GuiController(context)
+    controller = GuiController(context, settings_problem=settings_problem)
     controller.sig_quit.connect(app.quit)
     app.aboutToQuit.connect(controller.shutdown)
     previous_hook = sys.excepthook

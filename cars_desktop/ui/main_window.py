@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from cars_desktop.domain.access import allows
 from cars_desktop.domain.changes import Changes
 from cars_desktop.services.idle_lock import IdleLock
 from cars_desktop.services.local_settings import Preferences
@@ -124,7 +125,8 @@ class MainWindow(QMainWindow):
 
         self.change_bus = ChangeBus(self)
         self.navigator = WindowNavigator(self, context, session, self.change_bus)
-        self.page_specs = list(pages_for(session.actor) if pages is None else pages)
+        offered = pages_for(session.actor) if pages is None else pages
+        self.page_specs = [p for p in offered if p.permission is None or allows(session.actor, p.permission)]
         self.page_widgets: dict[str, QWidget] = {}
         self.current_page_id: str | None = None
 
