@@ -203,7 +203,8 @@ def _initials(tokens: list[str]) -> set[str]:
 # -- use cases -------------------------------------------------------------------------------------
 
 
-def _log(uow: UnitOfWork, kind: str, found: list[PersonMatch]) -> None:
+def log_search(uow: UnitOfWork, kind: str, found: list[PersonMatch]) -> None:
+    """One consultation entry: the kind of search and the people returned (never what was typed)."""
     uow.audit(
         AuditEvent(
             AuditOperation.CONSULTATION,
@@ -217,7 +218,8 @@ def _log(uow: UnitOfWork, kind: str, found: list[PersonMatch]) -> None:
     )
 
 
-def _matches(uow: UnitOfWork, query: PersonQuery) -> list[PersonMatch]:
+def match_people(uow: UnitOfWork, query: PersonQuery) -> list[PersonMatch]:
+    """Ranked people for a query inside an open unit of work (no audit entry: the caller logs)."""
     lookups = LookupRepository(uow.session)
     crn_of: dict[uuid.UUID, str] = {}
     keys: list[PersonKey] = []
@@ -266,8 +268,8 @@ def search_people(session: WorkstationSession, query: PersonQuery) -> list[Perso
     if query.is_empty:
         return []
     with session.unit_of_work() as uow:
-        found = _matches(uow, query)
-        _log(uow, "find_person", found)
+        found = match_people(uow, query)
+        log_search(uow, "find_person", found)
         uow.commit()
     return found
 
@@ -297,8 +299,8 @@ def likely_duplicates(session: WorkstationSession, details: NewPerson) -> list[P
     """People who may already be this person: the same PNC ID, or a similar name and date of birth."""
     require(session.actor, Permission.VIEW_PEOPLE, "search for people")
     with session.unit_of_work() as uow:
-        found = [m for m in _matches(uow, details.query()) if m.score >= DUPLICATE_THRESHOLD]
-        _log(uow, "duplicate_check", found)
+        found = [m for m in match_people(uow, details.query()) if m.score >= DUPLICATE_THRESHOLD]
+        log_search(uow, "duplicate_check", found)
         uow.commit()
     return found
 
