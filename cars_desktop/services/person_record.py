@@ -24,6 +24,7 @@ from cars_desktop.domain.access import Permission, allows, may_print, may_save
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.users import Actor
 from cars_desktop.forms.catalogue import FormCatalogue
+from cars_desktop.resources import reference_list
 from cars_desktop.services.document_facts import PersonRecords, gather_person_records
 from cars_desktop.services.document_recipes import RECIPES
 from cars_desktop.services.form_catalogue import workstation_catalogue
@@ -114,6 +115,14 @@ def words(code: str) -> str:
     """A stored code as words, for codes without a label of their own: "out_of_area" -> "Out of area"."""
     text = code.replace("_", " ").replace(".", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+def reference_name(list_name: str, code: str) -> str:
+    """The name a reference list gives a code (local authority, provider, site), else the code in words."""
+    try:
+        return reference_list(list_name).get(code).name
+    except Exception:  # an unknown or retired code still shows as something readable
+        return words(code)
 
 
 def document_label(history_kind: str) -> str:
@@ -311,13 +320,13 @@ def _sourced(
 
 
 def _referral_entry(referral: Referral, sources: dict[uuid.UUID, Assessment]) -> TimelineEntry:
-    detail = f"Local authority: {words(referral.local_authority)}"
+    detail = f"Local authority: {reference_name('local_authorities', referral.local_authority)}"
     if referral.appointment_at is not None:
         detail += "; appointment booked"
     return TimelineEntry(
         at=referral.created_at,
         kind=EntryKind.REFERRAL,
-        title=f"Referral to {words(referral.provider_code)}",
+        title=f"Referral to {reference_name('providers', referral.provider_code)}",
         status=STATUS_LABELS.get(referral.outcome.value, words(referral.outcome.value)),
         author=referral.author,
         detail=detail,
@@ -355,7 +364,7 @@ def _appointment_entry(appointment: Appointment, sources: dict[uuid.UUID, Assess
     return TimelineEntry(
         at=appointment.starts_at,
         kind=EntryKind.APPOINTMENT,
-        title=f"Appointment at {words(appointment.location_site_code)} ({reason.lower()})",
+        title=f"Appointment at {reference_name('sites', appointment.location_site_code)} ({reason.lower()})",
         status=STATUS_LABELS.get(appointment.status.value, words(appointment.status.value)),
         author=appointment.booked_by,
         detail="Booked out of hours" if appointment.out_of_hours else "",

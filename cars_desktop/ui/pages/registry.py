@@ -14,6 +14,9 @@ from cars_desktop.ui.pages.page_spec import PageSpec
 
 PAGE_MODULES: tuple[str, ...] = (
     "cars_desktop.ui.pages.settings_page",
+    "cars_desktop.ui.pages.person_page",
+    "cars_desktop.ui.pages.release_page",
+    "cars_desktop.ui.pages.actions_page",
 )
 
 
