@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from cars_desktop.documents.layout import MARGIN, PAGE_WIDTH
-from cars_desktop.documents.styles import Styles
+from cars_desktop.documents.styles import TABLE_FONT, Styles
 
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
@@ -45,6 +45,7 @@ def facts_table(rows: Sequence[tuple[str, str]], styles: Styles, label_share: fl
     table.setStyle(
         TableStyle(
             [
+                TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (0, -1), 0),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, black),
@@ -87,7 +88,9 @@ def tick_list(items: Sequence[tuple[str, bool]], styles: Styles) -> Table:
     table = Table(
         data, colWidths=[size + 4 * mm, TEXT_WIDTH * 0.78 - size, TEXT_WIDTH * 0.22 - 4 * mm], hAlign="LEFT"
     )
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, -1), 0)]))
+    table.setStyle(
+        TableStyle([TABLE_FONT, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, -1), 0)])
+    )
     return table
 
 
@@ -95,6 +98,7 @@ def signature_lines(who: Sequence[str], styles: Styles) -> Flowable:
     """Lines to sign, print a name and date on, one block per person (kept on one page)."""
     rows: list[list[Flowable | str]] = []
     commands: list[tuple[object, ...]] = [
+        TABLE_FONT,
         ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ]
@@ -131,6 +135,7 @@ def notice(
     table.setStyle(
         TableStyle(
             [
+                TABLE_FONT,
                 ("BOX", (0, 0), (-1, -1), 2, black),
                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 8),

@@ -24,6 +24,7 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
 
@@ -37,7 +38,7 @@ from cars_desktop.documents.model import (
     Subject,
     pdf_sha256,
 )
-from cars_desktop.documents.styles import FONT, FONT_BOLD, Styles, styles_for
+from cars_desktop.documents.styles import FONT, FONT_BOLD, MIN_PT, TABLE_FONT, Styles, styles_for
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 #: Cheap lasers cannot print the outer 5 mm or so; 18 mm keeps everything well inside.
@@ -109,7 +110,7 @@ class _Identity:
         ]
         y = top - size * 1.35
         for font, text in lines:
-            canvas.setFont(font, size)
+            canvas.setFont(font, _fitted_size(text, font, size))
             canvas.drawString(MARGIN, y, text)
             y -= size * 1.3
         # Drawn once per PDF as a form (an XObject) and placed on each page: the code has some
@@ -135,6 +136,22 @@ class _Identity:
         canvas.setFillColor(black)
         canvas.setFont(FONT_BOLD, size)
         canvas.drawCentredString(PAGE_WIDTH / 2, y + (COPY_BAND - 3 * mm - size) / 2 + 2, text)
+
+
+#: The width of the identity lines: from the left margin to the QR code, with a gap before it.
+FOOTER_TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN - QR_SIZE - 3 * mm
+
+
+def _fitted_size(text: str, font: str, size: float) -> float:
+    """`size`, or smaller (never below the minimum) if the line would run into the QR code.
+
+    A long document title in large print ("Notice to police: ... Page 1 of 3") is wider than the
+    space beside the code; it is better set a little smaller than printed over it.
+    """
+    width = stringWidth(text, font, size)
+    if width <= FOOTER_TEXT_WIDTH:
+        return size
+    return max(MIN_PT, size * FOOTER_TEXT_WIDTH / width)
 
 
 class _PartMarker(Flowable):  # type: ignore[misc]  # reportlab is untyped
@@ -190,6 +207,7 @@ def letterhead_block(site: Letterhead, styles: Styles) -> Flowable:
     table.setStyle(
         TableStyle(
             [
+                TABLE_FONT,
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LINEBELOW", (0, 0), (-1, 0), 1.2, black),
                 ("LEFTPADDING", (0, 0), (0, 0), 0),
@@ -235,6 +253,9 @@ def render_parts(
         author=site.service_name,
         creator="CARS Desktop",
         invariant=True,
+        # Each page opens its text state in the bundled font, so no page refers to reportlab's
+        # default Helvetica (not embedded: a viewer would substitute whatever it has).
+        initialFontName=FONT,
     )
     story: list[Flowable] = []
     for index, part in enumerate(parts):

@@ -1,7 +1,8 @@
 """Type sizes and paragraph styles for paper read by people who may read poorly, on cheap lasers.
 
 Body text is 12 pt (16 pt in large print), nothing is smaller than 9 pt, everything is black on
-white, and emphasis is bold or a box, never colour.
+white, and emphasis is bold or a box, never colour. The typeface is the bundled DejaVu Sans
+(fonts.py), which prints every name in the Latin, Greek and Cyrillic scripts correctly.
 """
 
 from __future__ import annotations
@@ -11,11 +12,16 @@ from dataclasses import dataclass
 from reportlab.lib.colors import black
 from reportlab.lib.styles import ParagraphStyle
 
+from cars_desktop.documents.fonts import FONT, FONT_BOLD, register_fonts
+
 BODY_PT = 12.0
 LARGE_BODY_PT = 16.0
 MIN_PT = 9.0
-FONT = "Helvetica"
-FONT_BOLD = "Helvetica-Bold"
+__all__ = ["BODY_PT", "FONT", "FONT_BOLD", "LARGE_BODY_PT", "MIN_PT", "TABLE_FONT", "Styles", "styles_for"]
+
+#: The first command of every table style: a table's cells otherwise open in reportlab's default
+#: Helvetica (the paragraphs inside set their own font, but the PDF would still refer to Helvetica).
+TABLE_FONT: tuple[object, ...] = ("FONT", (0, 0), (-1, -1), FONT)
 
 
 @dataclass(frozen=True)
@@ -37,13 +43,23 @@ class Styles:
         return self.body_pt * 0.6
 
 
-def _style(name: str, size: float, font: str = FONT, leading: float = 1.3, **more: object) -> ParagraphStyle:
+def _style(name: str, size: float, font: str = FONT, leading: float = 1.25, **more: object) -> ParagraphStyle:
     size = max(size, MIN_PT)
-    return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * leading, textColor=black, **more)
+    return ParagraphStyle(
+        name,
+        fontName=font,
+        fontSize=size,
+        leading=size * leading,
+        textColor=black,
+        bulletFontName=FONT,  # reportlab's default bullet font is Helvetica at 10 pt
+        bulletFontSize=size,
+        **more,
+    )
 
 
 def styles_for(large_print: bool) -> Styles:
     """The styles for normal or large print; every size scales from the body size."""
+    register_fonts()
     body = LARGE_BODY_PT if large_print else BODY_PT
     return Styles(
         body_pt=body,
