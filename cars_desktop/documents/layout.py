@@ -148,7 +148,7 @@ def _fitted_size(text: str, font: str, size: float) -> float:
     A long document title in large print ("Notice to police: ... Page 1 of 3") is wider than the
     space beside the code; it is better set a little smaller than printed over it.
     """
-    width = stringWidth(text, font, size)
+    width = float(stringWidth(text, font, size))
     if width <= FOOTER_TEXT_WIDTH:
         return size
     return max(MIN_PT, size * FOOTER_TEXT_WIDTH / width)
