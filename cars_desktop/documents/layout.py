@@ -139,7 +139,7 @@ class _Identity:
 
 
 #: The width of the identity lines: from the left margin to the QR code, with a gap before it.
-FOOTER_TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN - QR_SIZE - 3 * mm
+FOOTER_TEXT_WIDTH: float = PAGE_WIDTH - 2 * MARGIN - QR_SIZE - 3 * mm
 
 
 def _fitted_size(text: str, font: str, size: float) -> float:
