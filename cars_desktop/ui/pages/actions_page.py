@@ -53,6 +53,7 @@ class ActionsPage(QWidget):
         self._context = context
         self._token = 0
         self._all: tuple[ActionItem, ...] = ()
+        self._list_error = False
         self.setAccessibleName("Actions")
         self.model = ActionsModel(clock, self)
         self.proxy = sortable(self.model, self)
@@ -141,14 +142,20 @@ class ActionsPage(QWidget):
             self._context.app.runner,
             lambda: open_actions(session, whole_site=everyone, log_consultation=log_consultation),
             partial(self._listed, token),
-            self.error.show_message,
+            self._list_failed,
             parent=self,
         )
+
+    def _list_failed(self, message: str) -> None:
+        self._list_error = True
+        self.error.show_message(message)
 
     def _listed(self, token: int, listed: ActionList) -> None:
         if token != self._token:
             return
-        self.error.clear_message()
+        if self._list_error:  # a refusal to save stays on screen; only a failed read is cleared
+            self._list_error = False
+            self.error.clear_message()
         self._all = listed.items
         self._show_filtered()
 
