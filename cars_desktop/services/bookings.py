@@ -211,6 +211,10 @@ def book_appointment(session: WorkstationSession, request: BookingRequest) -> Bo
     if request.starts_at <= utc_now():
         raise InvalidInput("the appointment must be in the future; choose a slot from the list")
     answers = booking_answers(request, session.site_code)
+    spec = shipped_catalogue().latest(BOOKING_FORM)
+    problems = validate(spec, with_computed(spec, answers), completing=True)
+    if problems:
+        raise FormIncomplete(problems)  # before anything is made, so no person without a booking
     with session.unit_of_work() as uow:
         _check_slot_free(uow, request.location_site_code, request.starts_at, None)
         person: Person | None
@@ -241,9 +245,6 @@ def book_appointment(session: WorkstationSession, request: BookingRequest) -> Bo
     else:
         person_id = person.id
     form = start_form(session, BOOKING_FORM, person_id, answers=answers, carry_over=False)
-    problems = validate(form.spec, with_computed(form.spec, answers), completing=True)
-    if problems:
-        raise FormIncomplete(problems)
     made_records = complete_in_store(session, form.spec, form.record, answers)
     saved = save_records(session, [*new_person, *made_records.all()])
     appointment = next(r for r in saved.records if isinstance(r, Appointment))

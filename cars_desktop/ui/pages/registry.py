@@ -13,10 +13,13 @@ from cars_desktop.domain.users import Actor
 from cars_desktop.ui.pages.page_spec import PageSpec
 
 PAGE_MODULES: tuple[str, ...] = (
+    "cars_desktop.ui.pages.today_page",
+    "cars_desktop.ui.pages.find_person_page",
     "cars_desktop.ui.pages.settings_page",
     "cars_desktop.ui.pages.person_page",
     "cars_desktop.ui.pages.release_page",
     "cars_desktop.ui.pages.actions_page",
+    "cars_desktop.ui.pages.custody_booking_page",
 )
 
 
