@@ -1,4 +1,4 @@
-"""The person page over a real seeded store: details, episodes, the timeline, forms and documents by keyboard."""
+"""The person page over a real seeded store: details, episodes, timeline, forms and documents by keyboard."""
 
 from __future__ import annotations
 

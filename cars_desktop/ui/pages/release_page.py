@@ -274,6 +274,7 @@ class ReleasePage(QWidget):
         splitter.addWidget(self.checklist)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([560, 800])  # the list's columns fit at 1366x768
         splitter.setChildrenCollapsible(False)
         heading = QLabel("<h2>Release</h2>")
         heading.setAccessibleName("Release")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 R = TypeVar("R")
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -133,6 +133,8 @@ def list_view(accessible_name: str, parent: QWidget | None = None) -> QTableView
     view.setTabKeyNavigation(False)  # Tab leaves the table; the arrow keys move within it
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # samples 1,000 rows at most
+    header.setStretchLastSection(True)
     view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     return view
