@@ -21,6 +21,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "cars_desktop.ui.pages.actions_page",
     "cars_desktop.ui.pages.custody_booking_page",
     "cars_desktop.ui.pages.missed_appointments_page",
+    "cars_desktop.ui.pages.day_review_page",
     "cars_desktop.ui.pages.users_admin_page",
 )
 

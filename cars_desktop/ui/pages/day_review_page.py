@@ -1,0 +1,314 @@
+"""Day review: a supervisor reviews a day's assessments at one or more sites, then signs the day off.
+
+Choose the date and sites; every assessment is listed by worker, kind and status (sortable,
+filterable). Open one read-only, approve the selected ones together, or return one with a comment
+the worker sees on Today. Signing off is refused while work waits. On the right, what only the
+central server knows: unsent work per workstation, and over-booked slots waiting to be rebooked
+(both "not available offline" without it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from cars_desktop.domain.access import Permission
+from cars_desktop.domain.changes import Changes
+from cars_desktop.resources import reference_list
+from cars_desktop.services.day_review import (
+    DayReview,
+    Reviewed,
+    ReviewRow,
+    SignOff,
+    approve,
+    day_assessments,
+    overbooked_slots,
+    return_for_changes,
+    sign_off_day,
+    workstation_statuses,
+)
+from cars_desktop.ui.change_bus import concerns
+from cars_desktop.ui.message_label import MessageKind, MessageLabel
+from cars_desktop.ui.ops import run_op
+from cars_desktop.ui.pages.day_review_model import overbooked_model, review_model, workstations_model
+from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
+from cars_desktop.ui.pages.table_view import RecordTable, uk_date, uk_datetime
+from cars_protocol.sync import OverbookedSlot, WorkstationStatus
+
+OFFLINE = "Not available offline"
+ServerView = tuple[list[WorkstationStatus], list[OverbookedSlot]]
+
+
+class DayReviewPage(QWidget):
+    """Date and sites, the day's assessments with the decisions, and the server's views."""
+
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = context
+        self._review: DayReview | None = None
+        self.setAccessibleName("Day review")
+
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day.setCalendarPopup(True)
+        self.day.setAccessibleName("Day to review")
+        self.sites = QListWidget()
+        self.sites.setAccessibleName("Sites to review (tick one or more)")
+        self.sites.setMaximumHeight(90)
+        for site in reference_list("sites").current():
+            item = QListWidgetItem(site.name)
+            item.setData(Qt.ItemDataRole.UserRole, site.code)
+            item.setCheckState(
+                Qt.CheckState.Checked if site.code == context.session.site_code else Qt.CheckState.Unchecked
+            )
+            self.sites.addItem(item)
+        self.show_button = QPushButton("&Show the day")
+        self.show_button.setAccessibleName("Show the day's assessments")
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by worker, assessment, person or status")
+        self.filter.setAccessibleName("Filter the day's assessments")
+
+        self.model = review_model(self)
+        self.table = RecordTable(self.model, "The day's assessments", multi_select=True)
+        self.summary = QLabel()
+        self.summary.setAccessibleName("Review summary")
+        self.open_button = QPushButton("&Open read-only")
+        self.approve_button = QPushButton("&Approve selected")
+        self.comment = QLineEdit()
+        self.comment.setPlaceholderText("What the worker must change")
+        self.comment.setAccessibleName("Comment for the worker")
+        self.return_button = QPushButton("&Return with comment")
+        self.sign_off_button = QPushButton("Sign o&ff the day")
+        for button, name in (
+            (self.open_button, "Open the chosen assessment read-only"),
+            (self.approve_button, "Approve the selected assessments"),
+            (self.return_button, "Return the chosen assessment with the comment"),
+            (self.sign_off_button, "Sign off the day"),
+        ):
+            button.setAccessibleName(name)
+        self.error = MessageLabel(MessageKind.ERROR, "Review problem")
+        self.notice = MessageLabel(MessageKind.NOTICE, "Review result")
+
+        self.workstations = workstations_model(self)
+        self.workstation_table = RecordTable(self.workstations, "Unsent work per workstation")
+        self.overbooked = overbooked_model(self)
+        self.overbooked_table = RecordTable(self.overbooked, "Over-booked appointment slots")
+        self.server_note = QLabel(OFFLINE)
+        self.server_note.setAccessibleName("Central server information")
+        self.server_button = QPushButton("Ask the central &server")
+        self.server_button.setAccessibleName("Ask the central server for workstations and over-booked slots")
+
+        day_label = QLabel("&Day:")
+        day_label.setBuddy(self.day)
+        top = QHBoxLayout()
+        top.addWidget(day_label)
+        top.addWidget(self.day)
+        top.addWidget(QLabel("Sites:"))
+        top.addWidget(self.sites, 1)
+        top.addWidget(self.show_button)
+        decisions = QHBoxLayout()
+        decisions.addWidget(self.open_button)
+        decisions.addWidget(self.approve_button)
+        decisions.addWidget(self.comment, 1)
+        decisions.addWidget(self.return_button)
+        decisions.addWidget(self.sign_off_button)
+        left = QVBoxLayout()
+        left.addLayout(top)
+        left.addWidget(self.filter)
+        left.addWidget(self.table, 1)
+        left.addWidget(self.summary)
+        left.addLayout(decisions)
+        left.addWidget(self.error)
+        left.addWidget(self.notice)
+        server = QGroupBox("From the central server")
+        server_layout = QVBoxLayout(server)
+        server_layout.addWidget(self.server_note)
+        server_layout.addWidget(QLabel("Unsent work per workstation"))
+        server_layout.addWidget(self.workstation_table)
+        server_layout.addWidget(QLabel("Over-booked slots to rebook"))
+        server_layout.addWidget(self.overbooked_table)
+        server_layout.addWidget(self.server_button)
+        columns = QHBoxLayout()
+        columns.addLayout(left, 3)
+        columns.addWidget(server, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Day review</h2>"))
+        layout.addLayout(columns)
+
+        self.show_button.clicked.connect(self.refresh)
+        self.filter.textChanged.connect(self.table.set_filter)
+        self.open_button.clicked.connect(self.open_chosen)
+        self.table.doubleClicked.connect(lambda _index: self.open_chosen())
+        self.approve_button.clicked.connect(self.approve_selected)
+        self.return_button.clicked.connect(self.return_chosen)
+        self.sign_off_button.clicked.connect(self.sign_off)
+        self.server_button.clicked.connect(self.refresh_server)
+        context.bus.sig_changed.connect(self._on_changed)
+        self.refresh()
+        self.refresh_server()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def chosen_day(self) -> date:
+        return self.day.date().toPython()  # type: ignore[return-value]
+
+    def chosen_sites(self) -> list[str]:
+        items = (self.sites.item(i) for i in range(self.sites.count()))
+        return [
+            str(i.data(Qt.ItemDataRole.UserRole)) for i in items if i.checkState() == Qt.CheckState.Checked
+        ]
+
+    def refresh(self) -> None:
+        """Reload the day's assessments for the chosen date and sites."""
+        session, day, sites = self._ctx.session, self.chosen_day(), self.chosen_sites()
+        run_op(
+            self._ctx.app.runner,
+            lambda: day_assessments(session, day, sites),
+            self._show,
+            self.error.show_message,
+            parent=self,
+        )
+
+    def _show(self, review: DayReview) -> None:
+        self._review = review
+        self.model.set_rows(review.rows)
+        self.table.fit_columns()
+        parts = [
+            f"{len(review.rows)} assessments on {uk_date(review.day)}",
+            f"{review.waiting} waiting for review",
+        ]
+        if review.sign_offs:
+            done = "; ".join(
+                f"{s.site_code} signed off by {s.by} at {uk_datetime(s.at)}" for s in review.sign_offs
+            )
+            parts.append(done)
+        self.summary.setText(". ".join(parts) + ".")
+        self.sign_off_button.setEnabled(not review.signed_off)
+
+    def _on_changed(self, changes: Changes) -> None:
+        if concerns(changes, ("assessment", "review_decision")):
+            self.refresh()
+
+    def refresh_server(self) -> None:
+        """Ask the central server for workstations' unsent work and over-booked slots."""
+        factory = self._ctx.app.http_factory
+        if factory is None:
+            self._server_unavailable(OFFLINE)
+            return
+        session = self._ctx.session
+
+        def ask() -> ServerView:
+            with factory() as http:
+                return workstation_statuses(session, http), overbooked_slots(session, http)
+
+        self.server_note.setText("Asking the central server...")
+        run_op(self._ctx.app.runner, ask, self._show_server, self._server_unavailable, parent=self)
+
+    def _show_server(self, view: ServerView) -> None:
+        stations, slots = view
+        self.workstations.set_rows(stations)
+        self.overbooked.set_rows(slots)
+        self.workstation_table.fit_columns()
+        self.overbooked_table.fit_columns()
+        waiting = sum(s.pending_count for s in stations)
+        self.server_note.setText(
+            f"{waiting} unsent changes across {len(stations)} workstations; {len(slots)} over-booked slots."
+        )
+
+    def _server_unavailable(self, message: str) -> None:
+        self.workstations.set_rows([])
+        self.overbooked.set_rows([])
+        self.server_note.setText(OFFLINE if message == OFFLINE else f"{OFFLINE}: {message}")
+
+    # -- decisions ----------------------------------------------------------------------------
+
+    def selected(self) -> list[ReviewRow]:
+        return [self.model.row_at(r) for r in self.table.selected_source_rows()]
+
+    def open_chosen(self) -> None:
+        """Open the chosen assessment read-only."""
+        rows = self.selected()
+        if not rows:
+            self.error.show_message("choose an assessment first")
+            return
+        row = rows[0]
+        self._ctx.navigator.open_form(row.person_id, row.form_id, row.assessment_id, read_only=True)
+
+    def _decided(self, verb: str) -> Callable[[Reviewed], None]:
+        def done(result: Reviewed) -> None:
+            count = len(result.decisions)
+            self.notice.show_message(f"{count} assessment{'s' if count != 1 else ''} {verb}.")
+            self.comment.clear()
+
+        return self._ctx.bus.broadcasting(lambda result: result.changes, done)
+
+    def approve_selected(self) -> None:
+        """Approve every selected assessment (all or none)."""
+        self.error.clear_message()
+        items: list[tuple[uuid.UUID, int]] = [(r.assessment_id, r.revision) for r in self.selected()]
+        session = self._ctx.session
+        run_op(
+            self._ctx.app.runner,
+            lambda: approve(session, items),
+            self._decided("approved"),
+            self.error.show_message,
+            parent=self,
+        )
+
+    def return_chosen(self) -> None:
+        """Return the chosen assessment to its worker with the comment."""
+        self.error.clear_message()
+        rows = self.selected()
+        if len(rows) != 1:
+            self.error.show_message("choose one assessment to return")
+            return
+        row, comment, session = rows[0], self.comment.text(), self._ctx.session
+        run_op(
+            self._ctx.app.runner,
+            lambda: return_for_changes(session, row.assessment_id, row.revision, comment),
+            self._decided("returned to the worker"),
+            self.error.show_message,
+            parent=self,
+        )
+
+    def sign_off(self) -> None:
+        """Sign off the day at the chosen sites."""
+        self.error.clear_message()
+        session, day, sites = self._ctx.session, self.chosen_day(), self.chosen_sites()
+        run_op(
+            self._ctx.app.runner,
+            lambda: sign_off_day(session, day, sites),
+            self._signed_off,
+            self.error.show_message,
+            parent=self,
+        )
+
+    def _signed_off(self, made: tuple[SignOff, ...]) -> None:
+        self.notice.show_message(f"the day is signed off for {', '.join(s.site_code for s in made)}.")
+        self.refresh()
+
+
+PAGE = PageSpec(
+    page_id="day_review",
+    title="Day review",
+    build=DayReviewPage,
+    permission=Permission.REVIEW_CASEWORK,
+    order=70,
+    help_topic="day_review",
+    roles_note="Supervisors: approve or return the day's assessments and sign the day off.",
+)
