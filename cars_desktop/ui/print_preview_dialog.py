@@ -39,12 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from cars_desktop.documents.model import DocumentKind
-from cars_desktop.domain.errors import CarsError
 from cars_desktop.services.documents import PreparedDocument, preview_document, record_print, record_save
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op, user_message
-from cars_desktop.ui.pdf_pages import InMemoryPdf, print_pdf
+from cars_desktop.ui.pdf_pages import InMemoryPdf, PrintJob
 from cars_desktop.ui.task_runner import BaseTaskRunner
 
 ZOOM_STEPS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
@@ -128,6 +127,7 @@ class PrintPreviewDialog(QDialog):
         self._actions = actions
         self._document: Printable | None = None
         self._pdf: InMemoryPdf | None = None
+        self._print_job: PrintJob | None = None
         self.setWindowTitle("Print preview")
         self.setAccessibleName("Print preview")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -380,14 +380,7 @@ class PrintPreviewDialog(QDialog):
             if not self._show(to_send):
                 self._on_failed("the copy could not be prepared; nothing was printed")
                 return
-            assert self._pdf is not None
-            try:
-                pages = print_pdf(self._pdf, printer)
-            except CarsError as exc:
-                self._on_failed(user_message(exc))
-                return
-            self._set_ready(f"Sent {pages} page{'s' if pages != 1 else ''} to {where}.")
-            self.sig_printed.emit(where)
+            self._send(to_send, printer, where)
 
         run_op(
             self._runner,
@@ -396,6 +389,27 @@ class PrintPreviewDialog(QDialog):
             self._on_failed,
             parent=self,
         )
+
+    def _send(self, document: Printable, printer: QPrinter, where: str) -> None:
+        """Send the pages through a `PrintJob`: prepared on the task runner, painted here."""
+        job = PrintJob(self._runner, document.pdf, printer, self)
+        self._print_job = job
+        job.sig_progress.connect(
+            lambda page, total: self.message.show_message(f"Preparing page {page} of {total}…")
+        )
+
+        def done(pages: int) -> None:
+            self._print_job = None
+            self._set_ready(f"Sent {pages} page{'s' if pages != 1 else ''} to {where}.")
+            self.sig_printed.emit(where)
+
+        def failed(exc: BaseException) -> None:
+            self._print_job = None
+            self._on_failed(user_message(exc))
+
+        job.sig_done.connect(done)
+        job.sig_failed.connect(failed)
+        job.start()
 
     def save_as(self) -> None:
         """Ask where to save (a file dialog, opened without blocking), then save there."""
@@ -425,7 +439,13 @@ class PrintPreviewDialog(QDialog):
         run_op(self._runner, lambda: self._actions.save(document, path), saved, self._on_failed, parent=self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
-        """Forget the pages: the bytes are dropped with the dialog, never left anywhere."""
+        """Forget the pages: the bytes are dropped with the dialog, never left anywhere.
+
+        A print still being prepared is stopped: pages already sent stay sent.
+        """
+        if self._print_job is not None:
+            self._print_job.cancel()
+            self._print_job = None
         if self._pdf is not None:
             self.view.setDocument(None)  # type: ignore[arg-type]
             self._pdf.close()

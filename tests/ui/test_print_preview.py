@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 from reportlab.lib.pagesizes import A4
@@ -18,6 +19,7 @@ from cars_desktop.documents.model import DocumentKind
 from cars_desktop.domain.errors import NotPermitted
 from cars_desktop.services.records import save_records
 from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.ui import pdf_pages
 from cars_desktop.ui.print_preview_dialog import (
     PreviewActions,
     Printable,
@@ -33,15 +35,19 @@ class Doc:
     pdf: bytes
 
 
-def three_pages() -> Doc:
+def many_pages(count: int, title: str = "Specimen pack") -> Doc:
     out = io.BytesIO()
     pages = canvas.Canvas(out, pagesize=A4)
-    for number in range(1, 4):
+    for number in range(1, count + 1):
         pages.setFont("Helvetica", 24)
-        pages.drawString(72, 760, f"Specimen page {number} of 3")
+        pages.drawString(72, 760, f"Specimen page {number} of {count}")
         pages.showPage()
     pages.save()
-    return Doc("Specimen letter", out.getvalue())
+    return Doc(title, out.getvalue())
+
+
+def three_pages() -> Doc:
+    return many_pages(3, "Specimen letter")
 
 
 @dataclass
@@ -190,3 +196,63 @@ def test_a_real_document_through_the_services(
     assert reprint is not None and reprint is not original  # printed before: saved as a copy
     assert (tmp_path / "saved.pdf").read_bytes() == reprint.pdf
     assert "COPY" in " ".join(p.extract_text() for p in pypdf.PdfReader(tmp_path / "saved.pdf").pages)
+
+
+def test_printing_prepares_pages_off_the_gui_thread_and_the_window_keeps_running(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages are rasterised on pool threads; between them the event loop runs (a timer ticks while
+    "Preparing page N of 6" is shown) and every finished page reaches the printer."""
+    render_threads: list[bool] = []
+    real_render, gui_thread = pdf_pages.render_page, QThread.currentThread()
+
+    def watched_render(pdf: bytes, page: int, dpi: int) -> pdf_pages.PageImage:
+        render_threads.append(QThread.currentThread() is gui_thread)
+        return real_render(pdf, page, dpi)
+
+    monkeypatch.setattr(pdf_pages, "render_page", watched_render)
+    runner = TaskRunner()
+    recorder = Recorder(many_pages(6), [], [])
+    dialog = PrintPreviewDialog(runner, recorder.actions())
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.sig_ready):
+        dialog.show()
+    seen_while_ticking: list[str] = []
+    ticker = QTimer()
+    ticker.setInterval(1)
+    ticker.timeout.connect(lambda: seen_while_ticking.append(dialog.message.text()))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    ticker.start()
+    try:
+        with qtbot.waitSignal(dialog.sig_printed, timeout=60_000):
+            dialog.print_to(printer)
+    finally:
+        ticker.stop()
+        runner.shutdown()
+    assert render_threads == [False] * 6  # every page rendered, none on the GUI thread
+    assert any(text.startswith("Preparing page") for text in seen_while_ticking)
+    printed = pypdf.PdfReader(tmp_path / "printed.pdf")
+    assert len(printed.pages) == 6
+    assert dialog.message.text() == "Sent 6 pages to file printed.pdf."
+
+
+def test_closing_the_preview_while_pages_are_prepared_stops_the_print(qtbot: QtBot, tmp_path: Path) -> None:
+    runner = TaskRunner()
+    dialog = PrintPreviewDialog(runner, Recorder(many_pages(6), [], []).actions())
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)  # qtbot closes it again after
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.sig_ready):
+        dialog.show()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    dialog.print_to(printer)
+    qtbot.waitUntil(lambda: dialog.message.text().startswith("Preparing page"), timeout=30_000)
+    printed: list[str] = []
+    dialog.sig_printed.connect(printed.append)
+    dialog.close()
+    runner.wait_for_done()  # the page being prepared arrives after the close and is dropped
+    runner.shutdown()
+    assert printed == [] and dialog.message.text().startswith("Preparing page")
