@@ -45,7 +45,7 @@ from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.form_window import FormTicket
 from cars_desktop.ui.help_dialog import GENERAL_TOPIC, open_help
 from cars_desktop.ui.idle_watcher import IdleWatcher
-from cars_desktop.ui.navigation import NavigationList, PageListModel
+from cars_desktop.ui.navigation import NavigationList, PageListModel, page_shortcuts
 from cars_desktop.ui.navigator import WindowNavigator
 from cars_desktop.ui.notification_bar import NotificationArea
 from cars_desktop.ui.ops import run_op
@@ -189,8 +189,9 @@ class MainWindow(QMainWindow):
             self._focus_nav,
         )
         self.page_actions: dict[str, QAction] = {}
-        for number, spec in enumerate(self.page_specs, start=1):
-            keys = spec.shortcut or (f"Ctrl+{number}" if number <= 9 else "")
+        self.shortcuts = page_shortcuts(self.page_specs)
+        for spec in self.page_specs:
+            keys = self.shortcuts.get(spec.page_id, "")
             tip = f"Open {spec.title} ({keys})" if keys else f"Open {spec.title}"
             action = self._action(spec.title, keys, tip, partial(self.show_page, spec.page_id))
             self.page_actions[spec.page_id] = action
@@ -246,10 +247,14 @@ class MainWindow(QMainWindow):
         self.workstation.setStyleSheet("color: palette(placeholder-text);")
         self.idle_rule.setStyleSheet("color: palette(placeholder-text);")
 
-        self.page_model = PageListModel(self.page_specs, self)
+        self.page_model = PageListModel(self.page_specs, self, self.shortcuts)
         self.nav = NavigationList(self.page_model)
         self.nav.sig_page_chosen.connect(self.show_page)
-        self.nav.setMaximumWidth(self.fontMetrics().averageCharWidth() * 34)
+        # As wide as the longest title with its shortcut, so nothing is cut off at 1366x768.
+        texts = [str(self.page_model.data(self.page_model.index(r, 0))) for r in range(len(self.page_specs))]
+        metrics = self.nav.fontMetrics()
+        widest = max((metrics.horizontalAdvance(text) for text in texts), default=0)
+        self.nav.setMinimumWidth(widest + 4 * metrics.averageCharWidth())
         left = QVBoxLayout()
         pages_label = QLabel("&Pages")
         pages_label.setBuddy(self.nav)
@@ -259,7 +264,9 @@ class MainWindow(QMainWindow):
         left.addWidget(self.idle_rule)
         left_panel = QWidget()
         left_panel.setLayout(left)
-        left_panel.setMaximumWidth(self.fontMetrics().averageCharWidth() * 34)
+        left_panel.setMaximumWidth(
+            max(self.nav.minimumWidth() + 24, self.fontMetrics().averageCharWidth() * 34)
+        )
 
         self.stack = QStackedWidget()
         self.stack.setAccessibleName("Page")

@@ -28,12 +28,32 @@ PAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-class PageListModel(QAbstractListModel):
-    """The pages a signed-in user may open, in display order; read-only."""
+def page_shortcuts(pages: Sequence[PageSpec]) -> dict[str, str]:
+    """Each page's key: its own if it names one, else Ctrl+1..9 by its place in the list."""
+    keys: dict[str, str] = {}
+    for number, page in enumerate(pages, start=1):
+        key = page.shortcut or (f"Ctrl+{number}" if number <= 9 else "")
+        if key:
+            keys[page.page_id] = key
+    return keys
 
-    def __init__(self, pages: Sequence[PageSpec], parent: QWidget | None = None) -> None:
+
+class PageListModel(QAbstractListModel):
+    """The pages a signed-in user may open, in display order; read-only.
+
+    `shortcuts` gives each page's key (the page's own, else Ctrl+1..9 by position), as the window
+    assigns them, so the list shows the keys that really work.
+    """
+
+    def __init__(
+        self,
+        pages: Sequence[PageSpec],
+        parent: QWidget | None = None,
+        shortcuts: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._pages = list(pages)
+        self._shortcuts = shortcuts if shortcuts is not None else page_shortcuts(self._pages)
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
         """Pages have no children: only the root has rows."""
@@ -52,10 +72,11 @@ class PageListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._pages):
             return None
         page = self._pages[index.row()]
+        keys = self._shortcuts.get(page.page_id, "")
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{page.title}\t{page.shortcut}" if page.shortcut else page.title
+            return f"{page.title}  ({keys})" if keys else page.title
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return f"{page.title} (press {page.shortcut})" if page.shortcut else page.title
+            return f"{page.title} (press {keys})" if keys else page.title
         if role == PAGE_ID_ROLE:
             return page.page_id
         return None

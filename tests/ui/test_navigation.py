@@ -58,7 +58,8 @@ def test_the_page_list_model_passes_the_model_tester(qtmodeltester) -> None:  # 
     qtmodeltester.check(model)
     assert model.rowCount() == 4
     index = model.index(3, 0)
-    assert model.data(index) == "Settings\tCtrl+,"
+    assert model.data(index) == "Settings  (Ctrl+,)"
+    assert model.data(model.index(1, 0)) == "Day review  (Ctrl+2)"
     assert model.data(index, PAGE_ID_ROLE) == "settings"
     assert model.data(index, Qt.ItemDataRole.AccessibleTextRole) == "Settings (press Ctrl+,)"
     assert model.row_of("review") == 1
