@@ -12,17 +12,17 @@ import statistics
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QElapsedTimer, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from bench.ui import TARGET_TODAY_S, WINDOW_SIZE, Verdicts, log, summary
+from bench.ui import TARGET_INTERACTION_MS, TARGET_TODAY_S, WINDOW_SIZE, Verdicts, log, summary
 from bench.ui_seed import BENCH_PASSWORD, BENCH_USER, SeededStore
 from cars_desktop.services.workstation import WorkstationSession, unlock
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.main_window import MainWindow
-from cars_desktop.ui.pages import registry
 from cars_desktop.ui.task_runner import TaskRunner
 
 TIMEOUT_S = 60.0
@@ -173,13 +173,8 @@ def measure_pages(store: SeededStore, runs: int, verdicts: Verdicts) -> list[str
 
 
 def find_today(window: MainWindow) -> QWidget | None:
-    """The Today page's widget inside the main window, if the program has one."""
-    if not any(page.page_id == "today" for page in registry.all_pages()):
-        return None
-    for widget in window.findChildren(QWidget):
-        if widget.objectName() == "page_today":
-            return widget
-    return None
+    """The Today page's widget inside the main window (the first page a worker sees), if there is one."""
+    return window.page_widgets.get("today")
 
 
 def measure_interactions(
@@ -190,9 +185,57 @@ def measure_interactions(
     runs: int,
     verdicts: Verdicts,
 ) -> list[str]:
-    """Filter Today and open a person: filled in when the pages land (see bench/README.md)."""
-    del window, today, runner, monitor, runs, verdicts
-    return ["3. Filter Today / 4. open a person: not measured yet"]
+    """Filter Today by typed text, then open people's records from it, `runs` times each."""
+    app = QApplication.instance()
+    assert app is not None
+    page: Any = today  # the Today page: its filter box, model and filter proxy
+    line_edit, model, proxy = page.filter, page.model, page.proxy
+    entries = list(model.rows)
+    lines = ["3. Filter Today (text typed into the filter; the proxy's rows recomputed and painted)"]
+    filter_samples: list[float] = []
+    monitor.start()
+    for number in range(runs):
+        entry = entries[number % len(entries)]
+        text = entry.family_name[:4]
+        started = time.perf_counter()
+        line_edit.setText(text)
+        app.processEvents()
+        filter_samples.append(time.perf_counter() - started)
+        assert proxy.rowCount() >= 1
+        line_edit.clear()
+        app.processEvents()
+    stall = monitor.stop()
+    lines.append(f"  {summary(filter_samples)}; {len(entries)} rows; longest GUI-thread stall {stall:.0f} ms")
+    verdicts.add("filter Today (median)", statistics.median(filter_samples), TARGET_INTERACTION_MS / 1000)
+
+    lines.append("4. Open a person record (from Today: details, episodes and timeline shown)")
+    open_samples: list[float] = []
+    monitor.start()
+    for number in range(runs):
+        entry = entries[(number * 7) % len(entries)]
+        started = time.perf_counter()
+        window.navigator.open_person(entry.person_id)
+        person_page = window.page_widgets.get("person")
+        wait_until(partial(person_shown, person_page, entry.person_id, runner), "the person record")
+        app.processEvents()
+        open_samples.append(time.perf_counter() - started)
+        window.show_page("today")
+        app.processEvents()
+    stall = monitor.stop()
+    timeline = window.page_widgets["person"].timeline_model.rowCount()  # type: ignore[attr-defined]
+    lines.append(
+        f"  {summary(open_samples)}; last timeline {timeline} rows; longest GUI-thread stall {stall:.0f} ms"
+    )
+    verdicts.add(
+        "open a person record (median)", statistics.median(open_samples), TARGET_INTERACTION_MS / 1000
+    )
+    return lines
+
+
+def person_shown(page: Any, person_id: uuid.UUID, runner: TaskRunner) -> bool:
+    """The person page shows this person and has nothing left to load."""
+    record = getattr(page, "record", None)
+    return record is not None and record.details.person_id == person_id and not runner.busy
 
 
 def median_ms(samples: list[float]) -> float:
