@@ -5,8 +5,16 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel
 
 from cars_desktop.domain.names import normalise_name
-from cars_desktop.services.today import Need, Place, TodayEntry
+from cars_desktop.services.today import Need, Place, TodayEntry, uk_today, uk_zone
 from cars_desktop.ui.pages.people_model import ROW_ROLE, SORT_ROLE, Column, ColumnTableModel, uk_date, uk_time
+
+
+def _when(entry: TodayEntry) -> str:
+    """The time today; with the date for someone still held since an earlier day."""
+    local = entry.at.astimezone(uk_zone())
+    if local.date() == uk_today():
+        return uk_time(entry.at)
+    return f"{local:%d/%m} {uk_time(entry.at)}"
 
 
 def _where(entry: TodayEntry) -> str:
@@ -22,7 +30,7 @@ def _needs(entry: TodayEntry) -> str:
 
 
 TODAY_COLUMNS: list[Column[TodayEntry]] = [
-    Column("Time", lambda e: uk_time(e.at), lambda e: e.at.isoformat()),
+    Column("Time", _when, lambda e: e.at.isoformat()),
     Column("Name", lambda e: e.name),
     Column("Date of birth", lambda e: uk_date(e.date_of_birth), lambda e: e.date_of_birth.isoformat()),
     Column("Custody record", lambda e: e.custody_record_number or ""),

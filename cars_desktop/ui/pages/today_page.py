@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -36,7 +37,7 @@ from cars_desktop.ui.pages.court_list_import_dialog import CourtListImportDialog
 from cars_desktop.ui.pages.new_person_dialog import NewPersonDialog
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.people_model import ROW_ROLE, uk_long_date
-from cars_desktop.ui.pages.today_model import TodayFilterProxy, TodayTableModel
+from cars_desktop.ui.pages.today_model import NEEDS_COLUMN, TodayFilterProxy, TodayTableModel
 
 #: Record types Today is computed from; a change to any of them reloads the list.
 WATCHED = (
@@ -102,7 +103,10 @@ class TodayPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        for column in range(NEEDS_COLUMN):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(lambda index: self.open_row(index.row()))
         self.filter.textChanged.connect(self._filter_changed)
         self.need_filter.currentIndexChanged.connect(self._filter_changed)
