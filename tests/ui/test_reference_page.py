@@ -68,7 +68,7 @@ def test_site_details_and_lists_by_keyboard(
     codes = [page.items_model.index(r, 0).data() for r in range(page.items_model.rowCount())]
     assert SITE in codes
     row = page.lists_model.rows.index(chosen)
-    assert page.lists_model.index(row, 3).data() == "Shipped with the program"
+    assert page.lists_model.index(row, 3).data() == "Shipped"
     assert page.lists_model.index(row, 2).data() == "Installation"
 
 
@@ -93,6 +93,6 @@ def test_a_received_version_shows_with_its_date_after_a_refresh(
     assert chosen is not None and chosen.name == "providers" and chosen.version == 7
     row = page.lists_model.rows.index(chosen)
     assert page.lists_model.index(row, 2).data() == started.strftime("%d/%m/%Y")
-    assert page.lists_model.index(row, 3).data() == "Received from the server"
+    assert page.lists_model.index(row, 3).data() == "Received"
     assert [page.items_model.index(r, 0).data() for r in range(page.items_model.rowCount())] == ["NEW"]
     assert "version 7" in page.items_title.text()

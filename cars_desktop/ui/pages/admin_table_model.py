@@ -133,3 +133,15 @@ def list_view(accessible_name: str, parent: QWidget | None = None) -> QTableView
     view.horizontalHeader().setStretchLastSection(True)
     view.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
     return view
+
+
+def fit_columns(view: QTableView, widest: int = 320) -> None:
+    """Size columns to what they show (after new rows arrive), none wider than `widest` pixels.
+
+    The last column stretches over what is left, so long details stay readable at 1366x768.
+    """
+    view.resizeColumnsToContents()
+    header = view.horizontalHeader()
+    for section in range(header.count() - 1):
+        if header.sectionSize(section) > widest:
+            header.resizeSection(section, widest)

@@ -39,7 +39,7 @@ from cars_desktop.services.audit_log_view import (
 )
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
-from cars_desktop.ui.pages.admin_table_model import list_view
+from cars_desktop.ui.pages.admin_table_model import fit_columns, list_view
 from cars_desktop.ui.pages.audit_log_model import AuditLogModel
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.user_dialogs import button
@@ -126,8 +126,8 @@ class AuditLogPage(QWidget):
         self.table.setModel(self.model)
         self.table.setWordWrap(False)
 
-        self.newer_button = button("< &Newer", "Show newer entries", "Alt+Left")
-        self.older_button = button("&Older >", "Show older entries", "Alt+Right")
+        self.newer_button = button("< Newer", "Show newer entries", "Alt+Left")
+        self.older_button = button("Older >", "Show older entries", "Alt+Right")
         self.newer_button.clicked.connect(self.newer)
         self.older_button.clicked.connect(self.older)
         self.position = QLabel("")
@@ -249,6 +249,7 @@ class AuditLogPage(QWidget):
                 self._filter = page.filter
             self.page = page
             self.model.set_rows(page.entries)
+            fit_columns(self.table)
             if page.entries:
                 self.table.selectRow(0)
             self._update_paging()

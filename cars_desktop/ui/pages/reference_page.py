@@ -37,7 +37,7 @@ from cars_desktop.services.reference_view import (
 )
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
-from cars_desktop.ui.pages.admin_table_model import Column, RowsTableModel, list_view, sortable
+from cars_desktop.ui.pages.admin_table_model import Column, RowsTableModel, fit_columns, list_view, sortable
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.user_dialogs import button
 from cars_desktop.ui.widgets.typed_dates import format_date
@@ -62,7 +62,11 @@ LIST_COLUMNS: tuple[Column[ReferenceListSummary], ...] = (
         lambda s: _day(s.effective_from, "Installation"),
         sort_key=lambda s: s.effective_from or date.min,
     ),
-    Column("Source", lambda s: s.source_label),
+    Column(
+        "Source",
+        lambda s: "Shipped" if s.source == "shipped" else "Received",
+        tooltip=lambda s: s.source_label,
+    ),
     Column("Items", lambda s: str(s.items_in_effect), sort_key=lambda s: s.items_in_effect, numeric=True),
     Column("Next version", _waiting, sort_key=lambda s: s.next_effective_from or date.max),
 )
@@ -156,6 +160,9 @@ class ReferencePage(QWidget):
         self.items = list_view("Items of the chosen list", self)
         self.items.setModel(self.items_proxy)
         self.items.setSortingEnabled(True)
+        self.items.sortByColumn(
+            -1, Qt.SortOrder.AscendingOrder
+        )  # the list's own order until a heading is clicked
         self.items_title = QLabel("Items")
         self.items_title.setBuddy(self.items)
         lists_title = QLabel("Reference &lists in use today")
@@ -176,7 +183,7 @@ class ReferencePage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
 
-        self.refresh_button = button("Re&fresh", "Refresh the site settings and lists", "F5")
+        self.refresh_button = button("Refresh", "Refresh the site settings and lists", "F5")
         self.refresh_button.clicked.connect(self.refresh)
         self.as_of = QLabel("")
         top = QHBoxLayout()
@@ -217,6 +224,7 @@ class ReferencePage(QWidget):
         def show_lists(lists: list[ReferenceListSummary]) -> None:
             self.error.clear_message()
             self.lists_model.set_rows(lists)
+            fit_columns(self.lists, widest=260)
             self.choose(keep.name if keep else None)
 
         run_op(runner, lambda: reference_lists(session, on), show_lists, self.error.show_message, parent=self)
@@ -268,10 +276,14 @@ class ReferencePage(QWidget):
         run_op(
             self._context.app.runner,
             lambda: reference_items(session, name, on),
-            self.items_model.set_rows,
+            self._show_items,
             self.error.show_message,
             parent=self,
         )
+
+    def _show_items(self, items: list[ReferenceItemView]) -> None:
+        self.items_model.set_rows(items)
+        fit_columns(self.items, widest=260)
 
 
 def build(context: PageContext) -> QWidget:

@@ -19,7 +19,7 @@ from cars_desktop.services.users import UserSummary, clear_lockout, list_users
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
-from cars_desktop.ui.pages.admin_table_model import list_view, sortable
+from cars_desktop.ui.pages.admin_table_model import fit_columns, list_view, sortable
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.user_dialogs import (
     DisableUserDialog,
@@ -52,11 +52,11 @@ class UsersAdminPage(QWidget):
         intro = QLabel("Everyone who can unlock this workstation. Choose a user in the list, then an action.")
         intro.setWordWrap(True)
 
-        self.enrol_button = button("&Enrol a user…", "Enrol a user", "Ctrl+N")
+        self.enrol_button = button("Enrol a user…", "Enrol a user", "Ctrl+N")
         self.reset_button = button("Reset &password…", "Reset the selected user's password")
         self.clear_button = button("&Clear lockout", "Clear the selected user's lockout")
         self.disable_button = button("&Disable user…", "Disable the selected user")
-        self.refresh_button = button("Re&fresh", "Refresh the list of users", "F5")
+        self.refresh_button = button("Refresh", "Refresh the list of users", "F5")
         self.enrol_button.setVisible(allows(actor, Permission.ENROL_USERS))
         self.disable_button.setVisible(allows(actor, Permission.ENROL_USERS))
         self.clear_button.setVisible(allows(actor, Permission.CLEAR_LOCKOUTS))
@@ -110,6 +110,7 @@ class UsersAdminPage(QWidget):
         def show(users: list[UserSummary]) -> None:
             self.error.clear_message()
             self.model.set_rows(users)
+            fit_columns(self.table)
             self.select(keep.username if keep else None)
             self._update_buttons()
 
