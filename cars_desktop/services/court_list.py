@@ -351,7 +351,7 @@ def match_rows(session: WorkstationSession, parsed: ParsedList) -> list[RowMatch
     with session.unit_of_work() as uow:
         listed = {
             (r.person_id, r.hearing_at)
-            for r in LookupRepository(uow.session).updated_since(
+            for r in LookupRepository(uow.session).created_since(
                 [CourtListEntry.record_type], datetime.now(UTC) - COURT_LIST_WINDOW * 2
             )
             if isinstance(r, CourtListEntry) and r.site_code == session.site_code

@@ -16,7 +16,7 @@ What a person needs next, most pressing first:
 * a release pack to print (released, with a Naloxone kit or an appointment from this episode, and no
   release pack printed since arrival).
 
-Reading uses `LookupRepository.updated_since` (the records index) and one query per person listed,
+Reading uses `LookupRepository.created_since` (the records index) and one query per person listed,
 so the page fills in well under a second over a year of a busy block's records.
 """
 
@@ -229,14 +229,14 @@ def _entries_on_list(
 ) -> list[tuple[CustodyEpisode | CourtListEntry, datetime]]:
     start, end = uk_day_bounds(today)
     listed: list[tuple[CustodyEpisode | CourtListEntry, datetime]] = []
-    for record in lookups.updated_since([CustodyEpisode.record_type], min(start, now) - DETENTION_WINDOW):
+    for record in lookups.created_since([CustodyEpisode.record_type], min(start, now) - DETENTION_WINDOW):
         if not isinstance(record, CustodyEpisode) or record.site_code != session.site_code:
             continue
         arrived_today = start <= record.arrived_at < end
         still_held = record.released_at is None and now - record.arrived_at <= DETENTION_WINDOW
         if arrived_today or still_held:
             listed.append((record, record.arrived_at))
-    for record in lookups.updated_since([CourtListEntry.record_type], start - COURT_LIST_WINDOW):
+    for record in lookups.created_since([CourtListEntry.record_type], start - COURT_LIST_WINDOW):
         if not isinstance(record, CourtListEntry) or record.site_code != session.site_code:
             continue
         if start <= record.hearing_at < end:
@@ -259,7 +259,7 @@ def load_today(
         listed = _entries_on_list(session, lookups, today, now)
         reviews = [
             r
-            for r in lookups.updated_since([ReviewDecision.record_type], now - REVIEW_WINDOW)
+            for r in lookups.created_since([ReviewDecision.record_type], now - REVIEW_WINDOW)
             if isinstance(r, ReviewDecision)
         ]
         prints = PrintHistoryRepository(uow.session)
