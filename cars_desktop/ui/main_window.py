@@ -195,8 +195,10 @@ class MainWindow(QMainWindow):
             tip = f"Open {spec.title} ({keys})" if keys else f"Open {spec.title}"
             action = self._action(spec.title, keys, tip, partial(self.show_page, spec.page_id))
             self.page_actions[spec.page_id] = action
+        # Locking must work from every window of the session (a form, a print preview), not only
+        # when the main window is active: a worker called away mid-form presses Ctrl+L where they are.
         for action in (self.lock_action, self.switch_user_action, self.sign_out_action, self.sync_now_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Workstation")

@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -108,11 +107,6 @@ def test_lock_and_unlock_in_the_middle_of_an_unsaved_form(
     lock_mid_form_and_unlock(qtbot, context, workstation, from_form_window=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Ctrl+L is a WindowShortcut of the main window's action, and a form window is a separate "
-    "top-level window, so pressing it while typing in a form does nothing (reported to the shell)",
-)
 def test_ctrl_l_pressed_in_the_form_window_locks_too(
     qtbot: QtBot, context: AppContext, workstation: Workstation
 ) -> None:
