@@ -94,14 +94,18 @@ def _form(person: Person, kind: AssessmentKind, number: int, answers: dict[str, 
     )
 
 
-def specimen_lifestyle(person: Person) -> Assessment:
-    """A lifestyle assessment with drug, alcohol, health and risk answers."""
+def specimen_lifestyle(person: Person, required: bool = True) -> Assessment:
+    """A lifestyle assessment with drug, alcohol, health and risk answers.
+
+    Its type matches the referral's appointment: a required assessment (after a positive test) or
+    a voluntary one in custody, so no specimen letter says both.
+    """
     return _form(
         person,
         AssessmentKind.LIFESTYLE,
         911,
         {
-            "assessment_type": "voluntary_custody",
+            "assessment_type": "required" if required else "voluntary_custody",
             "problem_use": "yes",
             "substances": [
                 {"substance": "heroin", "route": "smoked", "frequency": "daily", "age_first_used": 19},
@@ -247,7 +251,7 @@ def core_casework(categories: Sequence[str] = ALL_CATEGORIES, required: bool = T
     person = specimen_person()
     catalogue = shipped_catalogue()
     forms = [
-        (catalogue.get("lifestyle", 1), specimen_lifestyle(person)),
+        (catalogue.get("lifestyle", 1), specimen_lifestyle(person, required)),
         (catalogue.get("vulnerability", 1), specimen_vulnerability(person)),
     ]
     site = load_letterhead(SITE, ON)

@@ -81,6 +81,9 @@ class SharedSection:
     category: str
     heading: str
     lines: tuple[tuple[str, str], ...]
+    #: The field id and raw answer behind each line, in the same order (the person's copy words
+    #: scores its own way; see referral.py).
+    answers: tuple[tuple[str, Any], ...] = ()
 
 
 def category_name(code: str, on: date) -> str:
@@ -154,6 +157,7 @@ def shared_sections(
         if category not in categories:
             continue
         lines: list[tuple[str, str]] = []
+        raw: list[tuple[str, Any]] = []
         for spec, answers in forms:
             complete = with_computed(spec, answers)
             for field_id in REFERRAL_FIELDS.get(spec.id, {}).get(category, ()):
@@ -161,6 +165,7 @@ def shared_sections(
                 if value in (None, "", []):
                     continue
                 lines.append((spec.field(field_id).label, answer_text(spec.field(field_id), value, on)))
+                raw.append((field_id, value))
         if lines:
-            sections.append(SharedSection(category, category_name(category, on), tuple(lines)))
+            sections.append(SharedSection(category, category_name(category, on), tuple(lines), tuple(raw)))
     return sections
