@@ -13,13 +13,15 @@ Drafts open at a lock are reopened when the same user unlocks again (ids only ar
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from functools import partial
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from cars_desktop.config import Settings
@@ -29,23 +31,51 @@ from cars_desktop.services.local_settings import (
     apply_local_settings,
     load_local_settings,
 )
-from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.storage.layout import StoreLayout
-from cars_desktop.sync.client import build_http
 from cars_desktop.ui.appearance import apply_appearance, reset_appearance
 from cars_desktop.ui.context import AppContext
-from cars_desktop.ui.first_run_window import FirstRunWindow
-from cars_desktop.ui.form_window import FormTicket
-from cars_desktop.ui.main_window import MainWindow
 from cars_desktop.ui.message_label import as_sentence
 from cars_desktop.ui.task_runner import TaskRunner, log_unexpected
 from cars_desktop.ui.unlock_window import UnlockWindow
+
+# Start-up speed: the unlock window must be on screen within a second of the process starting, and
+# it needs only the settings file, the vault's clear part and Qt. The store stack (SQLAlchemy,
+# Alembic, SQLCipher), the sync client (httpx), the documents (ReportLab), the main window and the
+# pages are imported later: inside the functions that need them, and in the background by
+# `GuiController.warm_up` while the user types. tests/ui/test_startup_imports.py guards this.
+if TYPE_CHECKING:
+    import httpx
+
+    from cars_desktop.services.workstation import WorkstationSession
+    from cars_desktop.ui.first_run_window import FirstRunWindow
+    from cars_desktop.ui.form_window import FormTicket
+    from cars_desktop.ui.main_window import MainWindow
 
 __all__ = ["AppContext", "GuiController", "run_gui"]
 
 log = logging.getLogger(__name__)
 
 APPLICATION_NAME = "CARS Desktop"
+
+WARM_UP_IN_BACKGROUND: tuple[str, ...] = (
+    "cars_desktop.services.workstation",
+    "cars_desktop.sync.client",
+    "cars_desktop.services.sync",
+    "cars_desktop.services.documents",
+    "cars_desktop.services.forms",
+    "cars_desktop.services.today",
+    "cars_desktop.services.person_record",
+    "cars_desktop.services.person_search",
+)
+"""Qt-free modules behind the main window that pull in the heavy libraries (store, sync, documents,
+forms), imported on the task runner while the unlock window waits for a password. A module left
+out is still imported when needed, on the GUI thread and so a little later; listing it is only an
+optimisation."""
+
+WARM_UP_ON_GUI_THREAD: tuple[str, ...] = ("cars_desktop.ui.main_window",)
+"""Qt modules are imported on the GUI thread (one per event-loop turn, after the background ones,
+so each is small): importing widget code on a worker thread is allowed by Qt but one module-level
+font or pixmap would make it unsafe. The page modules follow (`registry.PAGE_MODULES`)."""
 
 
 class GuiController(QObject):
@@ -67,10 +97,14 @@ class GuiController(QObject):
         self.session: WorkstationSession | None = None
         self._resume: tuple[str, list[FormTicket]] = ("", [])
         self._stopping = False
+        self._warmed = False
 
     def start(self) -> None:
         """Show the set-up window on a first run, else the unlock window."""
         if not StoreLayout(self.context.data_dir).exists():
+            # Imported here: set-up (enrolment, the store's creation) is needed once per workstation.
+            from cars_desktop.ui.first_run_window import FirstRunWindow
+
             window = FirstRunWindow(self.context)
             window.sig_done.connect(self._on_set_up)
             self.first_run_window = window
@@ -108,6 +142,9 @@ class GuiController(QObject):
         self._resume = ("", [])
         preferences = self._preferences(username)
         apply_appearance(preferences)
+        # Imported here, not at the top: the unlock window is shown first (usually warmed up by now).
+        from cars_desktop.ui.main_window import MainWindow
+
         window = MainWindow(
             self.context,
             session,
@@ -151,6 +188,40 @@ class GuiController(QObject):
             window.close()  # the session is locked by now, so closing does not sign out again
             window.deleteLater()
 
+    def warm_up(self) -> None:
+        """Import what the main window needs while the unlock window waits for a password.
+
+        Started once the unlock window is painted, so it costs the first paint nothing: the Qt-free
+        modules on the task runner (imports hold the GIL, but a worker thread gives the GUI thread
+        its turn every few milliseconds, so typing stays responsive), then the Qt modules on the GUI
+        thread one per event-loop turn. A failure is logged and left for the real import to report.
+        """
+        if self._stopping or self._warmed:
+            return
+        self._warmed = True
+        self.context.runner.run(_import_background_modules, self._warm_gui_modules, self._warm_up_failed)
+
+    def _warm_gui_modules(self, _: object = None) -> None:
+        from cars_desktop.ui.pages.registry import PAGE_MODULES
+
+        pending = list(WARM_UP_ON_GUI_THREAD) + list(PAGE_MODULES)
+
+        def next_one() -> None:
+            if self._stopping or not pending:
+                return
+            try:
+                importlib.import_module(pending.pop(0))
+            except Exception as exc:
+                self._warm_up_failed(exc)
+                return
+            QTimer.singleShot(0, self, next_one)
+
+        next_one()
+
+    @staticmethod
+    def _warm_up_failed(exc: BaseException) -> None:
+        log_unexpected("importing the main window's modules in advance", exc)
+
     @staticmethod
     def _lock_quietly(session: WorkstationSession, reason: str) -> None:
         try:
@@ -177,6 +248,19 @@ class GuiController(QObject):
         self.unlock_window.close()
         reset_appearance()
         runner.shutdown()
+
+
+def _import_background_modules() -> None:
+    """Runs on the task runner: import the Qt-free heavy modules (see WARM_UP_IN_BACKGROUND)."""
+    for name in WARM_UP_IN_BACKGROUND:
+        importlib.import_module(name)
+
+
+def _build_http(ca_file: str | None, timeout_s: float) -> httpx.Client:
+    """The sync's HTTP client; httpx and the sync client are imported only when one is made."""
+    from cars_desktop.sync.client import build_http
+
+    return build_http(ca_file, timeout_s)
 
 
 def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
@@ -208,7 +292,7 @@ def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -
         settings=settings,
         data_dir=data_dir,
         runner=TaskRunner(),
-        http_factory=partial(build_http, ca_file, settings.sync_timeout_s),
+        http_factory=partial(_build_http, ca_file, settings.sync_timeout_s),
     )
     controller = GuiController(context, settings_problem=settings_problem)
     controller.sig_quit.connect(app.quit)
@@ -216,6 +300,8 @@ def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -
     previous_hook = sys.excepthook
     sys.excepthook = _log_uncaught
     try:
+        # Warm up only once the unlock window is on screen, so the first paint never waits for it.
+        controller.unlock_window.sig_first_paint.connect(controller.warm_up)
         controller.start()
         status = app.exec()
     finally:

@@ -18,7 +18,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -26,7 +26,9 @@ from cars_desktop.config import Settings
 from cars_desktop.domain.access import Permission, allows
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import InvalidInput, NotPermitted
-from cars_desktop.services.workstation import WorkstationSession
+
+if TYPE_CHECKING:  # the store stack is not needed to read this file: the unlock window reads it first
+    from cars_desktop.services.workstation import WorkstationSession
 
 log = logging.getLogger(__name__)
 

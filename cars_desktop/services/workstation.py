@@ -21,7 +21,6 @@ from cars_desktop.domain import recovery_key
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import (
     AuthenticationFailed,
-    CarsError,
     IntegrityFailure,
     LockedOut,
     StoreError,
@@ -30,6 +29,13 @@ from cars_desktop.domain.errors import (
 from cars_desktop.domain.passwords import check_new_password
 from cars_desktop.domain.users import Actor, UserAccount
 from cars_desktop.resources import reference_list, use_received_reference
+from cars_desktop.services.workstation_facts import (  # re-exported: callers import them from here
+    WorkstationIdentity,
+    site_name,
+)
+from cars_desktop.services.workstation_facts import (
+    workstation_identity as workstation_identity,
+)
 from cars_desktop.storage.audit import TAMPER_ALERT, AuditWriter, head_problem
 from cars_desktop.storage.layout import StoreLayout
 from cars_desktop.storage.store import Store
@@ -125,41 +131,6 @@ class WorkstationSession:
             self._data_key[i] = 0
         self._before_lock.clear()
         self.locked = True
-
-
-@dataclass(frozen=True)
-class WorkstationIdentity:
-    """Where this workstation is, as shown before anyone unlocks (from the vault's clear part)."""
-
-    site_code: str
-    site_name: str
-    workstation_id: str
-
-    @property
-    def site_label(self) -> str:
-        """For example "Oldbury custody block (OLDBURY)"; the code alone if the site list lacks it."""
-        return f"{self.site_name} ({self.site_code})" if self.site_name != self.site_code else self.site_code
-
-
-def site_name(site_code: str) -> str:
-    """The site's name from the reference list, or the code if the list no longer has it."""
-    try:
-        return reference_list("sites").get(site_code).name
-    except CarsError:
-        return site_code
-
-
-def workstation_identity(data_dir: Path) -> WorkstationIdentity:
-    """The site and workstation id; no key material is touched, so it is safe before unlock."""
-    layout = StoreLayout(data_dir)
-    if not layout.vault.exists():
-        raise StoreError(
-            f"There is no workstation store in {data_dir}. Ask IT staff to set this workstation up "
-            "with the command “cars-desktop init”, then start CARS Desktop again."
-        )
-    vault = Vault.load(layout.vault)
-    code = vault.content.site_code
-    return WorkstationIdentity(code, site_name(code), vault.workstation_id)
 
 
 def session_identity(session: WorkstationSession) -> WorkstationIdentity:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cars_desktop.config import Settings
-from cars_desktop.ui.sync_controller import DEBOUNCE_MS, TICK_MS, HttpFactory, SyncHold
+from cars_desktop.ui.sync_defaults import DEBOUNCE_MS, TICK_MS, HttpFactory, SyncHold
 from cars_desktop.ui.task_runner import BaseTaskRunner
 
 IDLE_CHECK_MS = 5_000

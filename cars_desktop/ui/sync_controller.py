@@ -42,13 +42,16 @@ from cars_desktop.sync.cycle import SyncReport, SyncStatus
 from cars_desktop.sync.errors import ClientTooOld, DeviceRevoked, ServerUnreachable
 from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.message_label import as_sentence
+from cars_desktop.ui.sync_defaults import (  # re-exported: defined apart so ui.context stays light
+    DEBOUNCE_MS as DEBOUNCE_MS,
+)
+from cars_desktop.ui.sync_defaults import TICK_MS as TICK_MS
+from cars_desktop.ui.sync_defaults import HttpFactory as HttpFactory
+from cars_desktop.ui.sync_defaults import SyncHold as SyncHold
 from cars_desktop.ui.task_runner import BaseTaskRunner, log_unexpected
 from cars_protocol.records import RECORD_TYPES
 
 log = logging.getLogger(__name__)
-
-DEBOUNCE_MS = 2_000
-TICK_MS = 1_000
 
 REVOKED_MESSAGE = (
     "This workstation has been withdrawn from the service by the central server. Its keys here have "
@@ -56,22 +59,10 @@ REVOKED_MESSAGE = (
 )
 UNEXPECTED_SYNC_MESSAGE = "Sync failed unexpectedly; the details are in the program's log."
 
-HttpFactory = Callable[[], httpx.Client]
-
 
 def is_enrolled(session: WorkstationSession) -> bool:
     """Whether this workstation is enrolled with a central server (a standalone one never syncs)."""
     return session.vault.enrolment_info() is not None
-
-
-@dataclass
-class SyncHold:
-    """Why background sync stopped for the rest of this run of the program (a too-old client).
-
-    Kept in the `AppContext`, not in a window, so locking and unlocking again does not retry.
-    """
-
-    message: str | None = None
 
 
 class SyncMode(Enum):

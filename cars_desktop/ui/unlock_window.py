@@ -7,8 +7,10 @@ soon as an attempt starts, whatever its outcome, so a password never sits in a w
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QPaintEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -22,15 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from cars_desktop.domain.errors import CarsError, StoreError
-from cars_desktop.services.workstation import (
-    WorkstationIdentity,
-    WorkstationSession,
-    unlock,
-    workstation_identity,
-)
+from cars_desktop.services.workstation_facts import WorkstationIdentity, workstation_identity
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
+
+if TYPE_CHECKING:
+    from cars_desktop.services.workstation import WorkstationSession
 
 WINDOW_TITLE = "CARS Desktop — unlock"
 
@@ -51,10 +51,15 @@ class UnlockWindow(QWidget):
     sig_unlocked = Signal(object)
     """A session was unlocked (the `WorkstationSession`)."""
 
+    sig_first_paint = Signal()
+    """The window has been painted for the first time (queued after that paint): the program can
+    start its background warm-up without delaying what the user first sees."""
+
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
         self._busy = False
+        self._painted = False
         self.facts: WorkstationIdentity | None = None
         self.setWindowTitle(WINDOW_TITLE)
         self.setAccessibleName("Unlock CARS Desktop")
@@ -129,6 +134,13 @@ class UnlockWindow(QWidget):
         outer.setRowStretch(0, 1)
         outer.setRowStretch(2, 2)
 
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+        """Paint as usual; after the first paint, say so once (queued, so the paint completes)."""
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self.sig_first_paint.emit)
+
     def reload_workstation(self) -> None:
         """Read the site and workstation id; with no usable store, say why and disable the form."""
         try:
@@ -193,6 +205,10 @@ class UnlockWindow(QWidget):
         context = self._context
 
         def attempt() -> WorkstationSession:
+            # Imported here, on the task runner: the store stack (SQLAlchemy, SQLCipher, Alembic,
+            # httpx) is not needed to draw this window, and is usually warmed up by now (app.py).
+            from cars_desktop.services.workstation import unlock
+
             # With a server connection an enrolled workstation can enrol a user new to this PC, and
             # sync when the offline limit requires it; `unlock` uses it only when enrolled.
             http = None
