@@ -16,6 +16,7 @@ as soon as it has been confirmed.
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -35,12 +36,16 @@ from PySide6.QtWidgets import (
 )
 
 from cars_desktop.resources import reference_list
-from cars_desktop.services.enrolment import EnrolResult, enrol
-from cars_desktop.services.workstation import InitResult, init_workstation
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.help_dialog import open_help
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
+
+# The set-up services (the store stack, enrolment, httpx) are imported in the tasks that use them:
+# this window must be on screen quickly on a first start, before any of that is needed.
+if TYPE_CHECKING:
+    from cars_desktop.services.enrolment import EnrolResult
+    from cars_desktop.services.workstation import InitResult
 
 WINDOW_TITLE = "CARS Desktop — set up this workstation"
 
@@ -262,6 +267,8 @@ class FirstRunWindow(QWidget):
         http_factory = context.http_factory
 
         def work() -> EnrolResult:
+            from cars_desktop.services.enrolment import enrol
+
             http = http_factory()
             try:
                 return enrol(context.settings, context.data_dir, url, code, label or "workstation", http)
@@ -299,9 +306,15 @@ class FirstRunWindow(QWidget):
         self.admin_confirm.clear()
         self._set_busy(True)
         self.error.clear_message()
+
+        def create() -> InitResult:
+            from cars_desktop.services.workstation import init_workstation
+
+            return init_workstation(context.settings, context.data_dir, site, username, password)
+
         run_op(
             context.runner,
-            lambda: init_workstation(context.settings, context.data_dir, site, username, password),
+            create,
             self._created,
             self._failed,
             parent=self,
