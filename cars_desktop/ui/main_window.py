@@ -24,9 +24,11 @@ from functools import partial
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QToolBar,
     QVBoxLayout,
@@ -92,6 +94,21 @@ def conflicts_text(count: int) -> str:
     return f"{records} conflicting changes from two workstations, waiting for a supervisor to resolve."
 
 
+def _scrollable(page: QWidget) -> QScrollArea:
+    """Put a page in a scroll area, so it still works where it does not fit.
+
+    At 150% scaling a 1366x768 screen is 910x512 logical pixels: a page's minimum size may then
+    exceed the space left, and without scroll bars its lower half would be cut off.
+    """
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight into the page
+    area.setAccessibleName(page.accessibleName())
+    area.setWidget(page)
+    return area
+
+
 class MainWindow(QMainWindow):
     """The signed-in user's window; it locks its session by hand, when idle, or when closed."""
 
@@ -129,6 +146,7 @@ class MainWindow(QMainWindow):
         self.page_specs = [p for p in offered if p.permission is None or allows(session.actor, p.permission)]
         self.page_widgets: dict[str, QWidget] = {}
         self.current_page_id: str | None = None
+        self._page_areas: dict[str, QScrollArea] = {}
 
         self._build_actions()
         self._build_menus()
@@ -338,8 +356,9 @@ class MainWindow(QMainWindow):
         if widget is None:
             widget = self._build_page(spec)
             self.page_widgets[page_id] = widget
-            self.stack.addWidget(widget)
-        self.stack.setCurrentWidget(widget)
+            self._page_areas[page_id] = _scrollable(widget)
+            self.stack.addWidget(self._page_areas[page_id])
+        self.stack.setCurrentWidget(self._page_areas[page_id])
         self.current_page_id = page_id
         self.nav.select_page(page_id)
         self.setWindowTitle(f"CARS Desktop — {spec.title} — {self.facts.site_name}")
@@ -356,6 +375,10 @@ class MainWindow(QMainWindow):
         if not widget.accessibleName():
             widget.setAccessibleName(spec.title)
         return widget
+
+    def current_page(self) -> QWidget | None:
+        """The page widget in front of the user (inside its scroll area), or None before any page."""
+        return self.page_widgets.get(self.current_page_id) if self.current_page_id else None
 
     def current_spec(self) -> PageSpec | None:
         """The page in front of the user."""
@@ -446,10 +469,11 @@ class MainWindow(QMainWindow):
         self.navigator.close_all()
         self.notifications.clear_all()
         self.stack.setCurrentWidget(self.welcome)
-        for widget in self.page_widgets.values():
-            self.stack.removeWidget(widget)
-            widget.hide()
-            widget.deleteLater()
+        for area in self._page_areas.values():
+            self.stack.removeWidget(area)
+            area.hide()
+            area.deleteLater()  # takes its page with it
+        self._page_areas.clear()
         self.page_widgets.clear()
         self.current_page_id = None
 

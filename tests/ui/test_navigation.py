@@ -75,7 +75,7 @@ def test_pages_are_built_on_first_use_and_ctrl_number_switches(
     assert window.current_page_id == "today"
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page_id == "review"
-    assert window.stack.currentWidget().objectName() == "review"
+    assert window.current_page() is not None and window.current_page().objectName() == "review"
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert BUILT == ["today", "review"]  # built once each
@@ -119,7 +119,7 @@ def test_a_broken_page_shows_a_message_not_a_crash(
 
     pages = [PageSpec("broken", "Broken", broken)]
     window = shown_window(qtbot, context, session, pages)
-    widget = window.stack.currentWidget()
+    widget = window.current_page()
     assert isinstance(widget, QLabel)
     assert widget.text() == PAGE_FAILED_MESSAGE
 
