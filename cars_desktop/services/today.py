@@ -197,7 +197,12 @@ def needs_for(
         positive = any(
             isinstance(r, DrugTest) and r.episode_id == episode.id and r.any_positive for r in live
         )
-        started_ra = any(f.kind is AssessmentKind.REQUIRED_INITIAL for f in in_episode)
+        # A required assessment started from the person record carries no episode: one started
+        # since this arrival follows the test up too.
+        started_ra = any(
+            f.kind is AssessmentKind.REQUIRED_INITIAL and (f in in_episode or f.created_at >= since)
+            for f in forms
+        )
         if positive and not started_ra:
             needs.add(Need.TEST_FOLLOW_UP)
         supplied = any(
