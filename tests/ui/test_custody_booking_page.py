@@ -103,9 +103,9 @@ def test_custody_staff_book_by_keyboard_print_the_letter_and_see_it_pending(
     QTest.keyClick(page.book_button, Qt.Key.Key_Space)
     assert page.error.text() == "", page.error.text()
     assert "booked" in page.notice.text().lower()
-    [row] = page.bookings.rows()
+    [row] = page.bookings.rows
     assert (row.name, row.outcome, row.starts_at) == ("Tobias Brackenridge", "Pending", chosen.starts_at)
-    assert chosen.starts_at not in [offer.starts_at for offer in page.slots.rows()]
+    assert chosen.starts_at not in [offer.starts_at for offer in page.slots.rows]
     assert page.print_button.hasFocus()
     QTest.keyClick(page.print_button, Qt.Key.Key_Space)
     assert navigator.calls[-1] == (

@@ -75,7 +75,7 @@ def test_a_supervisor_returns_and_approves_then_signs_off_the_day(
     _select(page, AssessmentKind.LIFESTYLE)
     QTest.keyClick(page.approve_button, Qt.Key.Key_Space)
     assert page.notice.text() == "1 assessment approved."
-    statuses = {row.kind: row.status for row in page.model.rows()}
+    statuses = {row.kind: row.status for row in page.model.rows}
     assert statuses == {
         AssessmentKind.LIFESTYLE: AssessmentStatus.APPROVED,
         AssessmentKind.REQUIRED_INITIAL: AssessmentStatus.RETURNED,

@@ -64,7 +64,7 @@ def test_did_not_attend_raises_the_police_action_and_rebooking_opens_the_ra2(
     with session.unit_of_work() as uow:
         [action] = [a for a in uow.records.for_person(person.id, "action") if isinstance(a, Action)]
     assert action.action_type is ActionType.POLICE_NOTIFICATION and action.source_record_id == required.id
-    [row] = page.model.rows()  # still listed: missed, not yet rebooked
+    [row] = page.model.rows  # still listed: missed, not yet rebooked
     assert row.recorded_missed and not page.missed_button.isEnabled()
     first_slot = page.slots.itemData(0)
     QTest.keyClick(page.rebook_button, Qt.Key.Key_Space)

@@ -15,8 +15,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QWidget
 
 from cars_desktop.services.actions import ActionItem
-from cars_desktop.ui.pages.person_timeline_model import uk_when
-from cars_desktop.ui.pages.rows_model import AnyIndex, Column, RowsTableModel
+from cars_desktop.ui.table_model import AnyIndex, Column, ColumnTableModel
+from cars_desktop.ui.widgets.typed_dates import uk_datetime
 
 Clock = Callable[[], datetime]
 
@@ -29,7 +29,7 @@ def due_text(item: ActionItem, now: datetime) -> str:
     """When the action is due, in UK time, saying so in words when it is late."""
     if item.due_at is None:
         return "No due time"
-    when = uk_when(item.due_at)
+    when = uk_datetime(item.due_at)
     return f"Overdue: {when}" if item.overdue(now) else when
 
 
@@ -38,7 +38,7 @@ def last_note(item: ActionItem) -> str:
     return lines[-1] if lines else ""
 
 
-class ActionsModel(RowsTableModel[ActionItem]):
+class ActionsModel(ColumnTableModel[ActionItem]):
     """Open actions, as the service sorted them (the user's own first, soonest due first)."""
 
     def __init__(self, clock: Clock = utc_clock, parent: QWidget | None = None) -> None:

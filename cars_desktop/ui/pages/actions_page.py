@@ -39,7 +39,8 @@ from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.actions_model import ActionsModel, Clock, utc_clock
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
-from cars_desktop.ui.pages.rows_model import list_view, sortable
+from cars_desktop.ui.table_model import sortable
+from cars_desktop.ui.table_view import list_view
 from cars_protocol.records import ActionStatus
 
 ALL_TYPES = "All types"
@@ -57,7 +58,7 @@ class ActionsPage(QWidget):
         self.setAccessibleName("Actions")
         self.model = ActionsModel(clock, self)
         self.proxy = sortable(self.model, self)
-        self.table = list_view("Open actions", self)
+        self.table = list_view("Open actions", self, fit_to_contents=True)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(False)  # the service's order: own first, soonest due first
         self.table.activated.connect(lambda _index: self.open_person())

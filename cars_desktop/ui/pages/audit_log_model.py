@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from cars_desktop.services.audit_log_view import AuditEntryView
-from cars_desktop.ui.pages.admin_table_model import Column, RowsTableModel
+from cars_desktop.ui.table_model import Column, ColumnTableModel
 from cars_desktop.ui.widgets.typed_dates import format_date, uk_zone
 
 
@@ -49,7 +49,7 @@ AUDIT_COLUMNS: tuple[Column[AuditEntryView], ...] = (
 )
 
 
-class AuditLogModel(RowsTableModel[AuditEntryView]):
+class AuditLogModel(ColumnTableModel[AuditEntryView]):
     """The entries of one page of the audit log."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -39,10 +39,10 @@ from cars_desktop.services.audit_log_view import (
 )
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
-from cars_desktop.ui.pages.admin_table_model import fit_columns, list_view
 from cars_desktop.ui.pages.audit_log_model import AuditLogModel
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.user_dialogs import button
+from cars_desktop.ui.table_view import fit_columns, list_view
 from cars_desktop.ui.widgets.typed_dates import DATE_HINT, parse_typed_date
 
 ANY = ""

@@ -27,16 +27,17 @@ from cars_desktop.domain.changes import Changes
 from cars_desktop.services.conflicts import Resolved, Side, list_conflicts, resolve_conflict
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
-from cars_desktop.ui.pages.column_table_model import Column, ColumnTableModel
 from cars_desktop.ui.pages.conflict_fields_model import ConflictFieldsModel, field_label
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
-from cars_desktop.ui.pages.table_view import RecordTable, uk_datetime
+from cars_desktop.ui.table_model import Column, ColumnTableModel
+from cars_desktop.ui.table_view import RecordTable
+from cars_desktop.ui.widgets.typed_dates import uk_datetime
 from cars_protocol.sync import ConflictInfo
 
 OFFLINE = "Not available offline: conflicts are listed by the central server."
 _SKIP = frozenset({"revision", "updated_at", "author"})
 
-CONFLICT_COLUMNS = (
+CONFLICT_COLUMNS: tuple[Column[ConflictInfo], ...] = (
     Column("Record", lambda c: c.record_type.replace("_", " ").capitalize()),
     Column("Raised", lambda c: uk_datetime(c.raised_at), lambda c: c.raised_at.isoformat()),
     Column("Current saved by", lambda c: f"{c.current.saved_by}, {uk_datetime(c.current.saved_at)}"),

@@ -13,14 +13,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -37,7 +34,9 @@ from cars_desktop.services.court_list import (
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.page_spec import PageContext
-from cars_desktop.ui.pages.people_model import Column, ColumnTableModel, uk_date
+from cars_desktop.ui.table_model import Column, ColumnTableModel
+from cars_desktop.ui.table_view import list_view
+from cars_desktop.ui.widgets.typed_dates import uk_date
 
 COLUMNS_HELP = (
     "The file must be CSV with a header row naming: date, court, courtroom, surname, forenames, "
@@ -131,16 +130,8 @@ class CourtListImportDialog(QDialog):
         self.summary = MessageLabel(MessageKind.NOTICE, "Preview summary")
         self.error = MessageLabel(MessageKind.ERROR, "Problem with the file")
         self.model: ColumnTableModel[PreviewRow] = ColumnTableModel(PREVIEW_COLUMNS, self)
-        self.table = QTableView()
+        self.table = list_view("Rows of the court list", fit_to_contents=True)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Rows of the court list")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column in range(len(PREVIEW_COLUMNS) - 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.verticalHeader().setVisible(False)
         buttons = QDialogButtonBox()
         self.import_button = buttons.addButton("&Import good rows", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setAccessibleName("Import the rows without problems")

@@ -7,18 +7,18 @@ from PySide6.QtCore import QObject
 from cars_desktop.services.booking_slots import SlotOffer
 from cars_desktop.services.bookings import BookingRow
 from cars_desktop.services.workstation import site_name
-from cars_desktop.ui.pages.column_table_model import Column, ColumnTableModel
-from cars_desktop.ui.pages.table_view import uk_datetime, uk_long_datetime
+from cars_desktop.ui.table_model import Column, ColumnTableModel
+from cars_desktop.ui.widgets.typed_dates import uk_datetime, uk_long_datetime
 
 REASONS = {"required_assessment": "Required assessment", "voluntary": "Voluntary"}
 
-SLOT_COLUMNS = (
+SLOT_COLUMNS: tuple[Column[SlotOffer], ...] = (
     Column("Appointment", lambda s: uk_long_datetime(s.starts_at), lambda s: s.starts_at.isoformat()),
     Column("Place", lambda s: site_name(s.site_code)),
     Column("Places free", lambda s: f"{s.free} of {s.capacity}", lambda s: s.free),
 )
 
-BOOKING_COLUMNS = (
+BOOKING_COLUMNS: tuple[Column[BookingRow], ...] = (
     Column("Appointment", lambda b: uk_datetime(b.starts_at), lambda b: b.starts_at.isoformat()),
     Column("Name", lambda b: b.name),
     Column("Custody record", lambda b: b.custody_record_number),
@@ -28,12 +28,12 @@ BOOKING_COLUMNS = (
 )
 
 
-def slots_model(parent: QObject | None = None) -> ColumnTableModel:
+def slots_model(parent: QObject | None = None) -> ColumnTableModel[SlotOffer]:
     """Free appointment slots (`SlotOffer` rows)."""
     return ColumnTableModel(SLOT_COLUMNS, parent)
 
 
-def bookings_model(parent: QObject | None = None) -> ColumnTableModel:
+def bookings_model(parent: QObject | None = None) -> ColumnTableModel[BookingRow]:
     """The signed-in user's bookings (`BookingRow` rows)."""
     return ColumnTableModel(BOOKING_COLUMNS, parent)
 

@@ -39,7 +39,7 @@ from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.custody_booking_model import bookings_model, slots_model
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
-from cars_desktop.ui.pages.table_view import RecordTable
+from cars_desktop.ui.table_view import RecordTable
 
 DATE_FORMAT = "dd/MM/yyyy"
 
@@ -211,10 +211,10 @@ class CustodyBookingPage(QWidget):
     def request(self) -> BookingRequest | None:
         """What the form says, or None (with a message) when no slot is chosen."""
         row = self.slot_table.current_source_row()
-        if row is None:
+        slot = None if row is None else self.slots.row_at(row)
+        if slot is None:
             self.error.show_message("choose one of the free slots")
             return None
-        slot: SlotOffer = self.slots.row_at(row)
         required = self.reason.currentData() == "required_assessment"
         dob = self.date_of_birth.date().toPython()
         return BookingRequest(
@@ -277,10 +277,10 @@ class CustodyBookingPage(QWidget):
     def print_chosen(self) -> None:
         """Open the letter for the booking chosen in the list."""
         row = self.booking_table.current_source_row()
-        if row is None:
+        booking = None if row is None else self.bookings.row_at(row)
+        if booking is None:
             self.error.show_message("choose one of your bookings first")
             return
-        booking: BookingRow = self.bookings.row_at(row)
         self._ctx.navigator.preview_document(
             booking.person_id, DocumentKind.APPOINTMENT_LETTER.value, booking.appointment_id
         )

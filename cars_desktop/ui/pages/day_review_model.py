@@ -6,9 +6,10 @@ from PySide6.QtCore import QObject
 
 from cars_desktop.services.day_review import ReviewRow
 from cars_desktop.services.workstation import site_name
-from cars_desktop.ui.pages.column_table_model import Column, ColumnTableModel
-from cars_desktop.ui.pages.table_view import uk_datetime
+from cars_desktop.ui.table_model import Column, ColumnTableModel
+from cars_desktop.ui.widgets.typed_dates import uk_datetime
 from cars_protocol.records import AssessmentStatus
+from cars_protocol.sync import OverbookedSlot, WorkstationStatus
 
 KIND_LABELS = {
     "required_initial": "Required assessment (initial)",
@@ -30,7 +31,7 @@ def _kind(row: ReviewRow) -> str:
     return KIND_LABELS.get(row.kind.value, row.kind.value.replace("_", " ").capitalize())
 
 
-REVIEW_COLUMNS = (
+REVIEW_COLUMNS: tuple[Column[ReviewRow], ...] = (
     Column("Worker", lambda r: r.worker),
     Column("Assessment", _kind),
     Column("Person", lambda r: r.person_name),
@@ -39,7 +40,7 @@ REVIEW_COLUMNS = (
     Column("Site", lambda r: r.site_code),
 )
 
-WORKSTATION_COLUMNS = (
+WORKSTATION_COLUMNS: tuple[Column[WorkstationStatus], ...] = (
     Column("Workstation", lambda w: w.label),
     Column("Site", lambda w: w.site_code),
     Column("Unsent changes", lambda w: str(w.pending_count), lambda w: w.pending_count),
@@ -49,7 +50,7 @@ WORKSTATION_COLUMNS = (
     ),
 )
 
-OVERBOOKED_COLUMNS = (
+OVERBOOKED_COLUMNS: tuple[Column[OverbookedSlot], ...] = (
     Column("Slot", lambda s: uk_datetime(s.starts_at), lambda s: s.starts_at.isoformat()),
     Column("Place", lambda s: site_name(s.site_code)),
     Column("Places", lambda s: str(s.capacity), lambda s: s.capacity),
@@ -58,16 +59,16 @@ OVERBOOKED_COLUMNS = (
 )
 
 
-def review_model(parent: QObject | None = None) -> ColumnTableModel:
+def review_model(parent: QObject | None = None) -> ColumnTableModel[ReviewRow]:
     """The day's assessments (`ReviewRow` rows)."""
     return ColumnTableModel(REVIEW_COLUMNS, parent)
 
 
-def workstations_model(parent: QObject | None = None) -> ColumnTableModel:
+def workstations_model(parent: QObject | None = None) -> ColumnTableModel[WorkstationStatus]:
     """Workstations' sync health (`WorkstationStatus` rows)."""
     return ColumnTableModel(WORKSTATION_COLUMNS, parent)
 
 
-def overbooked_model(parent: QObject | None = None) -> ColumnTableModel:
+def overbooked_model(parent: QObject | None = None) -> ColumnTableModel[OverbookedSlot]:
     """Over-booked appointment slots (`OverbookedSlot` rows)."""
     return ColumnTableModel(OVERBOOKED_COLUMNS, parent)

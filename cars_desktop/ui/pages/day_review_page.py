@@ -47,7 +47,8 @@ from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.day_review_model import overbooked_model, review_model, workstations_model
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
-from cars_desktop.ui.pages.table_view import RecordTable, uk_date, uk_datetime
+from cars_desktop.ui.table_view import RecordTable
+from cars_desktop.ui.widgets.typed_dates import uk_date, uk_datetime
 from cars_protocol.sync import OverbookedSlot, WorkstationStatus
 
 OFFLINE = "Not available offline"
@@ -238,7 +239,8 @@ class DayReviewPage(QWidget):
     # -- decisions ----------------------------------------------------------------------------
 
     def selected(self) -> list[ReviewRow]:
-        return [self.model.row_at(r) for r in self.table.selected_source_rows()]
+        chosen = (self.model.row_at(r) for r in self.table.selected_source_rows())
+        return [row for row in chosen if row is not None]
 
     def open_chosen(self) -> None:
         """Open the chosen assessment read-only."""

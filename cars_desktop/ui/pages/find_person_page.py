@@ -13,14 +13,11 @@ from datetime import date
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +31,7 @@ from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.new_person_dialog import NewPersonDialog
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.people_model import PeopleTableModel
+from cars_desktop.ui.table_view import list_view
 from cars_desktop.ui.widgets.typed_dates import parse_typed_date
 
 DEBOUNCE_MS = 300
@@ -70,18 +68,8 @@ class FindPersonPage(QWidget):
         self.status = MessageLabel(MessageKind.NOTICE, "Search result")
         self.error = MessageLabel(MessageKind.ERROR, "Search problem")
         self.model = PeopleTableModel(self)
-        self.table = QTableView()
+        self.table = list_view("People found", fit_to_contents=True)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("People found")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column in range(self.model.columnCount() - 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.verticalHeader().setVisible(False)
         self.table.activated.connect(lambda index: self.open_row(index.row()))
         top = QHBoxLayout()
         top.addLayout(form, 1)

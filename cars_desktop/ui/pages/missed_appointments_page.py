@@ -25,13 +25,14 @@ from cars_desktop.services.workstation import site_name
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
-from cars_desktop.ui.pages.column_table_model import Column, ColumnTableModel
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
-from cars_desktop.ui.pages.table_view import RecordTable, uk_date, uk_datetime, uk_long_datetime
+from cars_desktop.ui.table_model import Column, ColumnTableModel
+from cars_desktop.ui.table_view import RecordTable
+from cars_desktop.ui.widgets.typed_dates import uk_date, uk_datetime, uk_long_datetime
 
 REASONS = {"required_assessment": "Required assessment", "voluntary": "Voluntary"}
 
-MISSED_COLUMNS = (
+MISSED_COLUMNS: tuple[Column[MissedRow], ...] = (
     Column(
         "Appointment",
         lambda r: uk_datetime(r.appointment.starts_at),
@@ -46,7 +47,7 @@ MISSED_COLUMNS = (
 )
 
 
-def missed_model(parent: QWidget | None = None) -> ColumnTableModel:
+def missed_model(parent: QWidget | None = None) -> ColumnTableModel[MissedRow]:
     """Missed appointments (`MissedRow` rows)."""
     return ColumnTableModel(MISSED_COLUMNS, parent)
 

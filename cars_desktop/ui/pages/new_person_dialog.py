@@ -13,14 +13,12 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +36,7 @@ from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.page_spec import PageContext
 from cars_desktop.ui.pages.people_model import PeopleTableModel
+from cars_desktop.ui.table_view import list_view
 from cars_desktop.ui.widgets.typed_dates import parse_typed_date
 
 
@@ -76,13 +75,8 @@ class NewPersonDialog(QDialog):
         self.message = MessageLabel(MessageKind.NOTICE, "Check result")
         self.error = MessageLabel(MessageKind.ERROR, "Problem")
         self.model = PeopleTableModel(self)
-        self.table = QTableView()
+        self.table = list_view("People who may already be this person")
         self.table.setModel(self.model)
-        self.table.setAccessibleName("People who may already be this person")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.activated.connect(lambda _index: self.use_selected())
         buttons = QDialogButtonBox()
         self.use_button = buttons.addButton("&Use this person", QDialogButtonBox.ButtonRole.AcceptRole)

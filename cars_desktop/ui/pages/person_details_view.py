@@ -12,11 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from cars_desktop.services.person_record import PersonDetails, reference_name
-
-
-def uk_long_date(day: date) -> str:
-    """A date as people read it: 4 March 2026."""
-    return f"{day.day} {day:%B %Y}"
+from cars_desktop.ui.widgets.typed_dates import uk_long_date
 
 
 def age_on(born: date, today: date) -> int:

@@ -42,7 +42,8 @@ from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.person_details_view import PersonDetailsView
 from cars_desktop.ui.pages.person_timeline_model import EpisodesModel, TimelineModel
 from cars_desktop.ui.pages.release_page import ReleaseChecklistDialog
-from cars_desktop.ui.pages.rows_model import list_view, sortable
+from cars_desktop.ui.table_model import sortable
+from cars_desktop.ui.table_view import list_view
 
 #: Record types a person's page shows; a change to any other type cannot concern it.
 PERSON_RECORD_TYPES = frozenset(
@@ -92,11 +93,11 @@ class PersonPage(QWidget):
         self.details = PersonDetailsView(self)
 
         self.episodes_model = EpisodesModel(self)
-        self.episodes = list_view("Custody episodes, latest first", self)
+        self.episodes = list_view("Custody episodes, latest first", self, fit_to_contents=True)
         self.episodes.setModel(self.episodes_model)
         self.timeline_model = TimelineModel(self)
         self.timeline_proxy = sortable(self.timeline_model, self)
-        self.timeline = list_view("Timeline of everything recorded, newest first", self)
+        self.timeline = list_view("Timeline of everything recorded, newest first", self, fit_to_contents=True)
         self.timeline.setModel(self.timeline_proxy)
         self.timeline.setSortingEnabled(True)
         self.timeline.sortByColumn(0, Qt.SortOrder.DescendingOrder)

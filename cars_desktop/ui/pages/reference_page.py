@@ -37,9 +37,10 @@ from cars_desktop.services.reference_view import (
 )
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
-from cars_desktop.ui.pages.admin_table_model import Column, RowsTableModel, fit_columns, list_view, sortable
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.user_dialogs import button
+from cars_desktop.ui.table_model import Column, ColumnTableModel, sortable
+from cars_desktop.ui.table_view import fit_columns, list_view
 from cars_desktop.ui.widgets.typed_dates import format_date
 
 
@@ -81,14 +82,14 @@ ITEM_COLUMNS: tuple[Column[ReferenceItemView], ...] = (
 )
 
 
-class ReferenceListsModel(RowsTableModel[ReferenceListSummary]):
+class ReferenceListsModel(ColumnTableModel[ReferenceListSummary]):
     """Every reference list with the version in effect."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(LIST_COLUMNS, parent)
 
 
-class ReferenceItemsModel(RowsTableModel[ReferenceItemView]):
+class ReferenceItemsModel(ColumnTableModel[ReferenceItemView]):
     """The items of one list's version in effect."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

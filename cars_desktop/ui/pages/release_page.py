@@ -11,7 +11,6 @@ or the page is shown again (a print is not a change on the bus).
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from functools import partial
 
 from PySide6.QtCore import Qt
@@ -44,30 +43,25 @@ from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
-from cars_desktop.ui.pages.rows_model import Column, RowsTableModel, list_view
-from cars_desktop.ui.widgets.typed_dates import uk_zone
+from cars_desktop.ui.table_model import Column, ColumnTableModel
+from cars_desktop.ui.table_view import list_view
+from cars_desktop.ui.widgets.typed_dates import uk_date, uk_datetime
 
 RELEASE_RECORD_TYPES = frozenset(
     {"naloxone_supply", "appointment", "referral", "assessment", "custody_episode"}
 )
 
 
-def _uk(moment: datetime) -> str:
-    return moment.astimezone(uk_zone()).strftime("%d/%m/%Y %H:%M")
-
-
 IN_CUSTODY_COLUMNS: tuple[Column[InCustody], ...] = (
     Column("Name", lambda p: p.person_name),
-    Column(
-        "Date of birth", lambda p: p.date_of_birth.strftime("%d/%m/%Y"), sort_key=lambda p: p.date_of_birth
-    ),
+    Column("Date of birth", lambda p: uk_date(p.date_of_birth), sort_key=lambda p: p.date_of_birth),
     Column("Custody record", lambda p: p.custody_record_number),
-    Column("Arrived", lambda p: _uk(p.arrived_at), sort_key=lambda p: p.arrived_at),
-    Column("Released", lambda p: _uk(p.released_at) if p.released_at else "Still in custody"),
+    Column("Arrived", lambda p: uk_datetime(p.arrived_at), sort_key=lambda p: p.arrived_at),
+    Column("Released", lambda p: uk_datetime(p.released_at) if p.released_at else "Still in custody"),
 )
 
 
-class InCustodyModel(RowsTableModel[InCustody]):
+class InCustodyModel(ColumnTableModel[InCustody]):
     """People in custody at this site today, latest arrival first."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -250,7 +244,7 @@ class ReleasePage(QWidget):
         self._token = 0
         self.setAccessibleName("Release")
         self.model = InCustodyModel(self)
-        self.people = list_view("People in custody here today", self)
+        self.people = list_view("People in custody here today", self, fit_to_contents=True)
         self.people.setModel(self.model)
         self.people.selectionModel().currentRowChanged.connect(
             lambda current, _old: self._chosen(current.row())

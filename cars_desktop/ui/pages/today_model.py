@@ -6,7 +6,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFil
 
 from cars_desktop.domain.names import normalise_name
 from cars_desktop.services.today import Need, Place, TodayEntry, uk_today, uk_zone
-from cars_desktop.ui.pages.people_model import ROW_ROLE, SORT_ROLE, Column, ColumnTableModel, uk_date, uk_time
+from cars_desktop.ui.table_model import ROW_ROLE, SORT_ROLE, Column, ColumnTableModel, sort_less_than
+from cars_desktop.ui.widgets.typed_dates import uk_date, uk_time
 
 
 def _when(entry: TodayEntry) -> str:
@@ -93,8 +94,4 @@ class TodayFilterProxy(QSortFilterProxyModel):
     def lessThan(  # noqa: N802 (Qt override)
         self, left: QModelIndex | QPersistentModelIndex, right: QModelIndex | QPersistentModelIndex
     ) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        try:
-            return bool(a < b)
-        except TypeError:
-            return str(a) < str(b)
+        return sort_less_than(left.data(SORT_ROLE), right.data(SORT_ROLE))

@@ -15,14 +15,11 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,8 +33,10 @@ from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.court_list_import_dialog import CourtListImportDialog
 from cars_desktop.ui.pages.new_person_dialog import NewPersonDialog
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
-from cars_desktop.ui.pages.people_model import ROW_ROLE, uk_long_date
-from cars_desktop.ui.pages.today_model import NEEDS_COLUMN, TodayFilterProxy, TodayTableModel
+from cars_desktop.ui.pages.today_model import TodayFilterProxy, TodayTableModel
+from cars_desktop.ui.table_model import ROW_ROLE
+from cars_desktop.ui.table_view import list_view
+from cars_desktop.ui.widgets.typed_dates import uk_long_date
 
 #: Record types Today is computed from; a change to any of them reloads the list.
 WATCHED = (
@@ -93,20 +92,10 @@ class TodayPage(QWidget):
         self.model = TodayTableModel(self)
         self.proxy = TodayFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = QTableView()
+        self.table = list_view("People here today", fit_to_contents=True)
         self.table.setModel(self.proxy)
-        self.table.setAccessibleName("People here today")
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column in range(NEEDS_COLUMN):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(lambda index: self.open_row(index.row()))
         self.filter.textChanged.connect(self._filter_changed)
         self.need_filter.currentIndexChanged.connect(self._filter_changed)

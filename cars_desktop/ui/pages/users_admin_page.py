@@ -19,7 +19,6 @@ from cars_desktop.services.users import UserSummary, clear_lockout, list_users
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
-from cars_desktop.ui.pages.admin_table_model import fit_columns, list_view, sortable
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.pages.user_dialogs import (
     DisableUserDialog,
@@ -28,6 +27,8 @@ from cars_desktop.ui.pages.user_dialogs import (
     button,
 )
 from cars_desktop.ui.pages.users_model import UsersModel
+from cars_desktop.ui.table_model import sortable
+from cars_desktop.ui.table_view import fit_columns, list_view
 
 USER_CHANGES = Changes(users=True)
 

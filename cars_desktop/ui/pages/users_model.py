@@ -7,7 +7,7 @@ from datetime import datetime
 from PySide6.QtWidgets import QWidget
 
 from cars_desktop.services.users import UserSummary
-from cars_desktop.ui.pages.admin_table_model import Column, RowsTableModel
+from cars_desktop.ui.table_model import Column, ColumnTableModel
 from cars_desktop.ui.widgets.typed_dates import uk_time_text
 
 ROLE_WORDS = {
@@ -51,7 +51,7 @@ USER_COLUMNS: tuple[Column[UserSummary], ...] = (
 )
 
 
-class UsersModel(RowsTableModel[UserSummary]):
+class UsersModel(ColumnTableModel[UserSummary]):
     """Users enrolled here, as `list_users` returns them."""
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -107,3 +107,32 @@ def uk_time_text(moment: datetime) -> str:
     """When something happened, in UK time: "14:32 on 24/03/2025"."""
     local = moment.astimezone(uk_zone())
     return f"{format_time(local.time())} on {format_date(local.date())}"
+
+
+# -- UK text of dates and times in lists and pages (one place for every page's cells) ----------
+
+
+def uk_date(day: date | None) -> str:
+    """dd/mm/yyyy, as UK forms write dates; empty for none."""
+    return format_date(day) if day else ""
+
+
+def uk_time(moment: datetime | None) -> str:
+    """HH:MM in UK local time; empty for none."""
+    return moment.astimezone(uk_zone()).strftime("%H:%M") if moment else ""
+
+
+def uk_datetime(moment: datetime | None) -> str:
+    """dd/mm/yyyy HH:MM in UK local time; empty for none."""
+    return moment.astimezone(uk_zone()).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def uk_long_date(day: date) -> str:
+    """A date as people read it: "4 March 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def uk_long_datetime(moment: datetime) -> str:
+    """A moment as people read it: "Tuesday 3 March 2026, 09:00" (UK local time)."""
+    local = moment.astimezone(uk_zone())
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}"
