@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject
 
 from cars_desktop.services.booking_slots import SlotOffer
 from cars_desktop.services.bookings import BookingRow
-from cars_desktop.services.workstation import site_name
+from cars_desktop.services.workstation_facts import site_name
 from cars_desktop.ui.table_model import Column, ColumnTableModel
 from cars_desktop.ui.widgets.typed_dates import uk_datetime, uk_long_datetime
 

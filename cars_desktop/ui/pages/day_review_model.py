@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from cars_desktop.services.day_review import ReviewRow
-from cars_desktop.services.workstation import site_name
+from cars_desktop.services.workstation_facts import site_name
 from cars_desktop.ui.table_model import Column, ColumnTableModel
 from cars_desktop.ui.widgets.typed_dates import uk_datetime
 from cars_protocol.records import AssessmentStatus

@@ -21,7 +21,7 @@ from cars_desktop.services.bookings import (
     rebook,
     record_attendance,
 )
-from cars_desktop.services.workstation import site_name
+from cars_desktop.services.workstation_facts import site_name
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
