@@ -69,9 +69,15 @@ def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier = NO_MODIFIER
 
 
 def activate(qtbot: QtBot, window: QWidget) -> None:
-    """Make a window the active one, as a click on it would (shortcuts need an active window)."""
-    with qtbot.waitActive(window):
-        window.activateWindow()
+    """Make a window the active one, as a click on it would (shortcuts need an active window).
+
+    Waits on the widget's own `isActiveWindow`, not `qtbot.waitActive`: that asks the `QWindow`,
+    which counts a window parented to the main window (a form, a preview) as active whenever the
+    main window is, so it returned before the window system's activation of the new window had
+    been processed and the keys went on to the main window.
+    """
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
 
 
 def unlock_by_keyboard(qtbot: QtBot, window: UnlockWindow, username: str, password: str) -> None:
@@ -164,10 +170,7 @@ def complete_form_by_keyboard(
     form = form_window.form_widget
     assert form is not None
     activate(qtbot, form_window)
-    if not form.isAncestorOf(focused()):
-        # Seen offscreen when the form is opened with Enter from the person's timeline: the focus
-        # stays there (reported); a click into the form's first field, as the worker would.
-        form.focus_first_field()
+    assert form.isAncestorOf(focused()), f"the form opened without the focus: {focused().accessibleName()!r}"
     KeyboardDriver(qtbot, form).fill(answers)
     press(qtbot, Qt.Key.Key_Return, CTRL)
     assert form.mode is Mode.COMPLETED, f"not completed: {form.summary.text()} {form.save_error.text()}"

@@ -19,7 +19,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -39,6 +38,7 @@ from tests.conftest import ADMIN, ADMIN_PASSWORD, SITE, WORKER, WORKER_PASSWORD,
 from tests.ui.journey_support import (
     ALT,
     CTRL,
+    activate,
     complete_form_by_keyboard,
     focused,
     go_to,
@@ -144,12 +144,6 @@ def open_day_review(qtbot: QtBot, window: MainWindow) -> DayReviewPage:
     return page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="after two lock/unlock cycles, the returned form opened with Enter from Jo's timeline is "
-    "editable (Mode.DRAFT) but its window never becomes active offscreen, so the keys stay in the "
-    "main window's timeline; under investigation (test harness or FormWindow activation)",
-)
 def test_a_supervisor_returns_and_approves_a_workers_day(
     qtbot: QtBot, context: AppContext, workstation: Workstation
 ) -> None:
@@ -227,6 +221,7 @@ def test_a_supervisor_returns_and_approves_a_workers_day(
         assert redone.record.status is AssessmentStatus.COMPLETED
         assert redone.record.answers["notes"] == ADDED_NOTE
         wait(qtbot, lambda: window.notifications.notice("returned") is None)
+        activate(qtbot, window)  # back to the main window, as the window manager would (not offscreen)
         press(qtbot, Qt.Key.Key_L, CTRL)
 
         # Sam approves the corrected work and signs off the day.
