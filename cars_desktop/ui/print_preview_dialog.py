@@ -439,9 +439,24 @@ class PrintPreviewDialog(QDialog):
         run_op(self._runner, lambda: self._actions.save(document, path), saved, self._on_failed, parent=self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        """Forget the pages and stop a print being prepared (see `_release`)."""
+        self._release()
+        super().closeEvent(event)
+
+    def reject(self) -> None:
+        """Escape closes the preview as Close does.
+
+        QDialog's Escape calls `reject`, which hides (and, with WA_DeleteOnClose, deletes) the
+        dialog without a close event, so without this the pages and a print in preparation would
+        outlive the window until deletion.
+        """
+        self._release()
+        super().reject()
+
+    def _release(self) -> None:
         """Forget the pages: the bytes are dropped with the dialog, never left anywhere.
 
-        A print still being prepared is stopped: pages already sent stay sent.
+        A print still being prepared is stopped: pages already sent stay sent. Safe to call twice.
         """
         if self._print_job is not None:
             self._print_job.cancel()
@@ -450,7 +465,6 @@ class PrintPreviewDialog(QDialog):
             self.view.setDocument(None)  # type: ignore[arg-type]
             self._pdf.close()
             self._pdf = None
-        super().closeEvent(event)
 
 
 def _file_name_for(title: str) -> str:

@@ -10,6 +10,7 @@ import pypdf
 import pytest
 from PySide6.QtCore import Qt, QThread, QTimer
 from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
@@ -256,3 +257,40 @@ def test_closing_the_preview_while_pages_are_prepared_stops_the_print(qtbot: QtB
     runner.wait_for_done()  # the page being prepared arrives after the close and is dropped
     runner.shutdown()
     assert printed == [] and dialog.message.text().startswith("Preparing page")
+
+
+@pytest.mark.parametrize("where", ["view", "page_box", "zoom_box", "print_button"])
+def test_escape_closes_the_preview_and_drops_its_pages(qtbot: QtBot, recorder: Recorder, where: str) -> None:
+    dialog = open_dialog(qtbot, recorder.actions())
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    pdf = dialog._pdf
+    assert pdf is not None
+    widget = getattr(dialog, where)
+    widget.setFocus()
+    assert QApplication.focusWidget() is widget
+    with qtbot.waitSignal(dialog.destroyed):
+        qtbot.keyClick(widget, Qt.Key.Key_Escape)
+        assert not dialog.isVisible()
+        assert dialog._pdf is None and not pdf.ready  # the pages dropped, as Close does
+
+
+def test_escape_while_pages_are_prepared_stops_the_print(qtbot: QtBot, tmp_path: Path) -> None:
+    runner = TaskRunner()
+    dialog = PrintPreviewDialog(runner, Recorder(many_pages(6), [], []).actions())
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)  # qtbot closes it again after
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.sig_ready):
+        dialog.show()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    dialog.print_to(printer)
+    qtbot.waitUntil(lambda: dialog.message.text().startswith("Preparing page"), timeout=30_000)
+    printed: list[str] = []
+    dialog.sig_printed.connect(printed.append)
+    qtbot.keyClick(dialog.view, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    runner.wait_for_done()
+    runner.shutdown()
+    assert printed == []
