@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from cars_desktop.services.records import save_record, save_records
@@ -103,3 +104,30 @@ def test_a_supervisor_cannot_approve_their_own_work(
     page.approve_button.click()
     assert "own work" in page.error.text()
     assert page.model.row_at(0).status is AssessmentStatus.COMPLETED
+
+
+def test_the_fields_have_label_shortcuts(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    """Alt+letter from anywhere on the page puts the cursor in the day, sites, filter or comment."""
+    page = DayReviewPage(PageContext(context, session, ChangeBus(), RecordingNavigator()))
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    for key, field in (
+        (Qt.Key.Key_L, page.filter),
+        (Qt.Key.Key_M, page.comment),
+        (Qt.Key.Key_I, page.sites),
+        (Qt.Key.Key_D, page.day),
+    ):
+        page.table.setFocus()
+        QTest.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+        assert QApplication.focusWidget() is field, (
+            f"Alt+{key.name[-1]} should reach {field.accessibleName()!r}"
+        )
+    QTest.keyClick(page.table, Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    QTest.keyClicks(QApplication.focusWidget(), "Add the time.")
+    assert page.comment.text() == "Add the time."
+    assert page.filter_label.text() == "Fi&lter:" and page.comment_label.text() == "Co&mment:"

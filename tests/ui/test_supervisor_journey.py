@@ -173,7 +173,8 @@ def test_a_supervisor_returns_and_approves_a_workers_day(
         wait(qtbot, lambda: statuses(page)[approved] is AssessmentStatus.APPROVED)
 
         # Bulk-approve the rest: only those waiting shown, all selected.
-        tab_to(qtbot, page.filter)
+        press(qtbot, Qt.Key.Key_L, ALT)  # the filter's label shortcut
+        assert focused() is page.filter
         type_text(qtbot, "Waiting for review")
         assert page.table.model().rowCount() == 2
         page.table.setFocus()

@@ -55,6 +55,13 @@ OFFLINE = "Not available offline"
 ServerView = tuple[list[WorkstationStatus], list[OverbookedSlot]]
 
 
+def _buddy(text: str, field: QWidget) -> QLabel:
+    """A label whose mnemonic (the letter after &) puts the focus in `field`."""
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
+
+
 class DayReviewPage(QWidget):
     """Date and sites, the day's assessments with the decisions, and the server's views."""
 
@@ -114,26 +121,37 @@ class DayReviewPage(QWidget):
         self.server_button = QPushButton("Ask the central &server")
         self.server_button.setAccessibleName("Ask the central server for workstations and over-booked slots")
 
-        day_label = QLabel("&Day:")
-        day_label.setBuddy(self.day)
+        # Labels with a mnemonic (Alt+letter) move the focus to their field: the filter and the
+        # comment are typed into mid-review, so they must be reachable without Tab-walking.
+        self.day_label = _buddy("&Day:", self.day)
+        self.sites_label = _buddy("S&ites:", self.sites)
+        self.filter_label = _buddy("Fi&lter:", self.filter)
+        self.comment_label = _buddy("Co&mment:", self.comment)
         top = QHBoxLayout()
-        top.addWidget(day_label)
+        top.addWidget(self.day_label)
         top.addWidget(self.day)
-        top.addWidget(QLabel("Sites:"))
+        top.addWidget(self.sites_label)
         top.addWidget(self.sites, 1)
         top.addWidget(self.show_button)
-        decisions = QHBoxLayout()
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.filter_label)
+        filter_row.addWidget(self.filter, 1)
+        decisions = QHBoxLayout()  # the comment gets a row of its own: it is the one thing typed
         decisions.addWidget(self.open_button)
         decisions.addWidget(self.approve_button)
-        decisions.addWidget(self.comment, 1)
-        decisions.addWidget(self.return_button)
-        decisions.addWidget(self.sign_off_button)
+        decisions.addStretch(1)
+        commenting = QHBoxLayout()
+        commenting.addWidget(self.comment_label)
+        commenting.addWidget(self.comment, 1)
+        commenting.addWidget(self.return_button)
+        commenting.addWidget(self.sign_off_button)
         left = QVBoxLayout()
         left.addLayout(top)
-        left.addWidget(self.filter)
+        left.addLayout(filter_row)
         left.addWidget(self.table, 1)
         left.addWidget(self.summary)
         left.addLayout(decisions)
+        left.addLayout(commenting)
         left.addWidget(self.error)
         left.addWidget(self.notice)
         server = QGroupBox("From the central server")
