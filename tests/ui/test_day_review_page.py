@@ -131,3 +131,8 @@ def test_the_fields_have_label_shortcuts(
     QTest.keyClicks(QApplication.focusWidget(), "Add the time.")
     assert page.comment.text() == "Add the time."
     assert page.filter_label.text() == "Fi&lter:" and page.comment_label.text() == "Co&mment:"
+    # Alt+S presses "Show the day" (only one mnemonic per letter: two would just take turns at the focus).
+    shown: list[bool] = []
+    page.show_button.clicked.connect(lambda: shown.append(True))
+    QTest.keyClick(page.table, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: shown == [True])  # a mnemonic clicks after a short animation

@@ -118,7 +118,7 @@ class DayReviewPage(QWidget):
         self.overbooked_table = RecordTable(self.overbooked, "Over-booked appointment slots")
         self.server_note = QLabel(OFFLINE)
         self.server_note.setAccessibleName("Central server information")
-        self.server_button = QPushButton("Ask the central &server")
+        self.server_button = QPushButton("Ask the central ser&ver")
         self.server_button.setAccessibleName("Ask the central server for workstations and over-booked slots")
 
         # Labels with a mnemonic (Alt+letter) move the focus to their field: the filter and the
