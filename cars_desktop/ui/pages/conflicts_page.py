@@ -30,7 +30,7 @@ from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.conflict_fields_model import ConflictFieldsModel, field_label
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.table_model import Column, ColumnTableModel
-from cars_desktop.ui.table_view import RecordTable
+from cars_desktop.ui.table_view import RecordTable, fit_columns
 from cars_desktop.ui.widgets.typed_dates import uk_datetime
 from cars_protocol.sync import ConflictInfo
 
@@ -65,6 +65,9 @@ class ConflictsPage(QWidget):
         self.field_table.setWordWrap(True)
         self.field_table.verticalHeader().setVisible(False)
         self.field_table.horizontalHeader().setStretchLastSection(True)
+        # Headers readable before anything is loaded (offline, the tables stay empty).
+        self.conflict_table.fit_columns()
+        fit_columns(self.field_table)
         self.keep_current = QPushButton("Keep &current")
         self.keep_incoming = QPushButton("Keep &incoming")
         self.all_current = QPushButton("All c&urrent")
