@@ -1,0 +1,150 @@
+"""The records a report counts: live, current revisions only, with merged people followed.
+
+The workstation (records from its store) and the server (records from its database) both pass
+plain records here, so both count the same things by construction:
+- only the newest revision of each record counts, so an amended assessment is counted once;
+- deleted and merged records (those with a tombstone) are not counted;
+- a record about a person who was merged into another is counted for the surviving person (the
+  local authority and "distinct people" follow the survivor); a record about a person who was
+  deleted without being merged is not counted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from cars_protocol.records import (
+    Action,
+    Assessment,
+    AssessmentKind,
+    AssessmentStatus,
+    NaloxoneSupply,
+    Person,
+    RecordBase,
+    Referral,
+)
+
+R = TypeVar("R", bound=RecordBase)
+
+UNKNOWN = "unknown"
+
+
+def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBase]:
+    """The newest revision of each record (a source may hold several revisions of one record)."""
+    newest: dict[uuid.UUID, RecordBase] = {}
+    for record in records:
+        held = newest.get(record.id)
+        if held is None or (record.revision, record.updated_at) > (held.revision, held.updated_at):
+            newest[record.id] = record
+    return newest
+
+
+def answer_date(answers: dict[str, Any], key: str) -> date | None:
+    """A date answer ("2026-04-01"), or None when missing or not a date."""
+    value = answers.get(key)
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def answer_time(answers: dict[str, Any], key: str) -> datetime | None:
+    """A date-and-time answer stored as ISO text with its zone, or None when missing or naive."""
+    value = answers.get(key)
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def is_completed(assessment: Assessment) -> bool:
+    """A form counts as done once it has been completed (later review or amendment does not undo it)."""
+    return assessment.status is not AssessmentStatus.DRAFT and assessment.completed_at is not None
+
+
+@dataclass
+class Facts:
+    """Live records by type, with people resolved through merges; built once per report."""
+
+    people: dict[uuid.UUID, Person] = field(default_factory=dict)
+    survivor: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    forms: dict[AssessmentKind, list[Assessment]] = field(default_factory=lambda: defaultdict(list))
+    referrals: list[Referral] = field(default_factory=list)
+    naloxone: list[NaloxoneSupply] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+    @classmethod
+    def from_records(cls, records: Iterable[RecordBase], sites: frozenset[str] | None = None) -> Facts:
+        """Sort live records by type; casework outside `sites` is left out (people never are)."""
+        facts = cls()
+        everything = current_revisions(records)
+        merged_into: dict[uuid.UUID, uuid.UUID] = {}
+        for record in everything.values():
+            if isinstance(record, Person):
+                if record.is_live:
+                    facts.people[record.id] = record
+                elif record.tombstone is not None and record.tombstone.merged_into is not None:
+                    merged_into[record.id] = record.tombstone.merged_into
+        facts.survivor = {pid: pid for pid in facts.people}
+        for pid in merged_into:
+            found = _follow(pid, merged_into, facts.people)
+            if found is not None:
+                facts.survivor[pid] = found
+        for record in everything.values():
+            if not record.is_live or isinstance(record, Person):
+                continue
+            if sites is not None and record.site_code not in sites:
+                continue
+            person_id = getattr(record, "person_id", None)
+            if person_id is not None and person_id not in facts.survivor:
+                continue  # about a person deleted without a merge
+            facts._add(record)
+        return facts
+
+    def _add(self, record: RecordBase) -> None:
+        if isinstance(record, Assessment):
+            self.forms[record.kind].append(record)
+        elif isinstance(record, Referral):
+            self.referrals.append(record)
+        elif isinstance(record, NaloxoneSupply):
+            self.naloxone.append(record)
+        elif isinstance(record, Action):
+            self.actions.append(record)
+
+    def completed(self, kind: AssessmentKind) -> Iterator[Assessment]:
+        """Completed forms of one kind."""
+        return (a for a in self.forms.get(kind, ()) if is_completed(a))
+
+    def person_of(self, person_id: uuid.UUID | None) -> uuid.UUID | None:
+        """The surviving person a record is about (after merges)."""
+        return None if person_id is None else self.survivor.get(person_id)
+
+    def local_authority_of(self, person_id: uuid.UUID | None) -> str:
+        """The local authority of residence of the (surviving) person, or "unknown"."""
+        survivor = self.person_of(person_id)
+        person = self.people.get(survivor) if survivor is not None else None
+        return (person.local_authority if person is not None else None) or UNKNOWN
+
+
+def _follow(
+    start: uuid.UUID, merged_into: dict[uuid.UUID, uuid.UUID], live: dict[uuid.UUID, Person]
+) -> uuid.UUID | None:
+    """Follow a chain of merges to the live person at its end (None if it ends at a deleted one)."""
+    seen = {start}
+    current = merged_into[start]
+    while current not in live:
+        if current in seen or current not in merged_into:
+            return None
+        seen.add(current)
+        current = merged_into[current]
+    return current

@@ -1,0 +1,466 @@
+"""Every KPI, defined once: its name, its plain-English definition and the function that counts it.
+
+The definitions say exactly which records and which date count, because the same words go into
+the commissioner's report appendix. Dates are UK local dates of UTC times (see periods.uk_date_of).
+In every KPI only live records count (deleted and merged ones do not), each record once at its
+newest revision, and "completed" means a form that has been completed (approved, returned for
+changes and amended forms included; drafts never).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cars_desktop.reports import forms_facts as ff
+from cars_desktop.reports.events import Event, EventSource
+from cars_desktop.reports.facts import Facts, answer_date, answer_time, is_completed
+from cars_desktop.reports.periods import uk_date_of
+from cars_protocol.records import (
+    ActionStatus,
+    ActionType,
+    Assessment,
+    AssessmentKind,
+    ReferralOutcome,
+)
+
+K = AssessmentKind
+KpiKind = Literal["count", "rate", "breakdown", "median"]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI: what it is called, what it counts, and the functions that count it.
+
+    kind "count": value is the number of events; "breakdown": value is the total and `breakdown`
+    the number per category; "rate": value is numerator / denominator as a fraction (0 to 1) over
+    distinct things (the numerator is always a subset of the denominator); "median": value is the
+    median of the events' amounts (the numerator is how many there were).
+    """
+
+    kpi_id: str
+    name: str
+    definition: str
+    kind: KpiKind
+    numerator: str | None = None
+    denominator: str | None = None
+    unit: str = "count"
+    events: EventSource = field(default=lambda facts: (), repr=False, compare=False)
+    over: EventSource | None = field(default=None, repr=False, compare=False)
+
+
+# --- the facts each KPI is built from -------------------------------------------------------
+
+
+def _completed_at(a: Assessment) -> Event:
+    assert a.completed_at is not None
+    return Event(uk_date_of(a.completed_at), a, a.id)
+
+
+def _voluntary(facts: Facts) -> Iterator[Event]:
+    for a in facts.completed(K.LIFESTYLE):
+        if a.answers.get("assessment_type") in ff.VOLUNTARY_TYPES:
+            yield _completed_at(a)
+
+
+def _ra1_day(a: Assessment) -> Event:
+    issued = answer_time(a.answers, "ra1_issued_at") or a.created_at
+    return Event(uk_date_of(issued), a, a.id)
+
+
+def _required_requested(facts: Facts) -> Iterator[Event]:
+    return (_ra1_day(a) for a in facts.forms.get(K.REQUIRED_INITIAL, ()))
+
+
+def _took_place(a: Assessment) -> bool:
+    return ff.said_yes(a, "attended") and ff.said_yes(a, "remained")
+
+
+def _required_completed(facts: Facts) -> Iterator[Event]:
+    return (_completed_at(a) for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
+
+
+def _required_complied(facts: Facts) -> Iterator[Event]:
+    return (_ra1_day(a) for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
+
+
+def _suitability_requested(facts: Facts) -> Iterator[Event]:
+    for a in facts.forms.get(K.COURT_SUITABILITY, ()):
+        day = answer_date(a.answers, "hearing_date") or uk_date_of(a.created_at)
+        yield Event(day, a, a.id)
+
+
+def _suitability_done(facts: Facts) -> Iterator[Assessment]:
+    for a in facts.completed(K.COURT_SUITABILITY):
+        outcome = a.answers.get("outcome")
+        if isinstance(outcome, str) and outcome != "not_completed":
+            yield a
+
+
+def _suitability_completed(facts: Facts) -> Iterator[Event]:
+    return (_completed_at(a) for a in _suitability_done(facts))
+
+
+def _adjournments(facts: Facts) -> Iterator[Event]:
+    return (_completed_at(a) for a in facts.completed(K.COURT_SUITABILITY) if ff.said_yes(a, "adjourned"))
+
+
+def _suitable_drr_atr(facts: Facts) -> Iterator[Event]:
+    for a in facts.completed(K.COURT_SUITABILITY):
+        proposed = a.answers.get("requirement_type")
+        recommended = a.answers.get("outcome") == "suitable_recommended"
+        if recommended and isinstance(proposed, str) and ff.requirement_includes(proposed) & {"drr", "atr"}:
+            yield _completed_at(a)
+
+
+def _made(order: str) -> EventSource:
+    def events(facts: Facts) -> Iterator[Event]:
+        for a in facts.completed(K.COURT_SUITABILITY):
+            if order in ff.orders_made(a):
+                assert a.completed_at is not None
+                day = answer_date(a.answers, "sentence_date") or uk_date_of(a.completed_at)
+                yield Event(day, a, a.id)
+
+    return events
+
+
+def _referrals(facts: Facts) -> Iterator[Event]:
+    return (Event(uk_date_of(r.created_at), r, r.id) for r in facts.referrals)
+
+
+def _entered_by_referral_day(facts: Facts) -> Iterator[Event]:
+    return (
+        Event(uk_date_of(r.created_at), r, r.id)
+        for r in facts.referrals
+        if r.outcome is ReferralOutcome.ENTERED_TREATMENT
+    )
+
+
+def _entries(facts: Facts) -> Iterator[Event]:
+    for r in facts.referrals:
+        if r.outcome is ReferralOutcome.ENTERED_TREATMENT and r.entered_treatment_on is not None:
+            days = (r.entered_treatment_on - uk_date_of(r.created_at)).days
+            yield Event(r.entered_treatment_on, r, r.id, amount=float(days))
+
+
+def _not_converted(facts: Facts) -> Iterator[Event]:
+    for r in facts.referrals:
+        if r.outcome is ReferralOutcome.NOT_CONVERTED:
+            yield Event(uk_date_of(r.created_at), r, r.id, category=r.not_converted_reason)
+
+
+def _cases_closed(facts: Facts) -> Iterator[Event]:
+    for a in facts.completed(K.CASE_CLOSURE):
+        assert a.completed_at is not None
+        day = answer_date(a.answers, "closed_on") or uk_date_of(a.completed_at)
+        yield Event(day, a, a.id)
+
+
+def _kits(facts: Facts) -> Iterator[Event]:
+    return (Event(s.supplied_on, s, s.id, weight=s.quantity) for s in facts.naloxone)
+
+
+def _assessments(facts: Facts) -> Iterator[Assessment]:
+    """Every assessment in the KPI sense: required (took place), lifestyle (any type but
+    "required", which is the content of a required assessment) and court suitability (completed)."""
+    yield from (a for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
+    yield from (a for a in facts.completed(K.LIFESTYLE) if a.answers.get("assessment_type") != "required")
+    yield from _suitability_done(facts)
+
+
+def _assessment_events(facts: Facts) -> Iterator[Event]:
+    return (_completed_at(a) for a in _assessments(facts))
+
+
+def _by_person(events: Iterable[Event], facts: Facts) -> Iterator[Event]:
+    """The same events keyed by the (surviving) person, for rates over distinct people."""
+    for e in events:
+        person = facts.person_of(e.person_id)
+        if person is not None:
+            yield Event(e.day, e.record, person, e.category, e.weight, e.amount)
+
+
+def _people_assessed(facts: Facts) -> Iterator[Event]:
+    return _by_person(_assessment_events(facts), facts)
+
+
+def _people_engaged(facts: Facts) -> Iterator[Event]:
+    every = (_completed_at(a) for forms in facts.forms.values() for a in forms if is_completed(a))
+    return _by_person(every, facts)
+
+
+def _opiate_users_assessed(facts: Facts) -> Iterator[Event]:
+    opioids = ff.opioid_substances()
+    for kind in (K.LIFESTYLE, K.COURT_SUITABILITY):
+        for a in facts.completed(kind):
+            if ff.substances_of(a) & opioids:
+                yield from _by_person([_completed_at(a)], facts)
+    for a in facts.completed(K.HARM_REDUCTION):
+        if ff.said_yes(a, "opioid_use"):
+            yield from _by_person([_completed_at(a)], facts)
+
+
+def _people_supplied(facts: Facts) -> Iterator[Event]:
+    return _by_person(_kits(facts), facts)
+
+
+def _screens(facts: Facts) -> Iterator[Event]:
+    return (_completed_at(a) for a in facts.completed(K.VULNERABILITY))
+
+
+def _people_screened(facts: Facts) -> Iterator[Event]:
+    return _by_person(_screens(facts), facts)
+
+
+ONWARD = (
+    ActionType.LIAISON_AND_DIVERSION,
+    ActionType.MARAC,
+    ActionType.SAFEGUARDING,
+    ActionType.NRM,
+)
+
+
+def _onward(facts: Facts) -> Iterator[Event]:
+    for action in facts.actions:
+        if action.action_type in ONWARD and action.status is not ActionStatus.CANCELLED:
+            yield Event(uk_date_of(action.created_at), action, action.id, category=action.action_type.value)
+
+
+# --- the catalogue --------------------------------------------------------------------------
+
+_ASSESSMENTS_TEXT = (
+    "assessments: required initial assessments the person attended and stayed for, lifestyle "
+    'assessments of every type except "required" (which is the content of a required assessment, '
+    "not a second assessment), and court suitability assessments completed with an outcome other "
+    'than "not completed"'
+)
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "voluntary_assessments",
+        "Voluntary needs assessments",
+        "Completed lifestyle assessments whose type is voluntary (in custody after a cell sweep, or "
+        "after release), counted on the UK date they were completed.",
+        "count",
+        events=_voluntary,
+    ),
+    Kpi(
+        "required_assessments_requested",
+        "Required assessments requested",
+        "Required initial assessment forms started (drafts included): each is a required assessment "
+        "imposed with written notice (RA1), counted on the UK date of the RA1 time recorded on the "
+        "form, or the date the form was started when no RA1 time is recorded yet.",
+        "count",
+        events=_required_requested,
+    ),
+    Kpi(
+        "required_assessments_completed",
+        "Required assessments completed",
+        "Completed required initial assessment forms recording that the person attended and stayed "
+        "for the whole assessment, counted on the UK date the form was completed.",
+        "count",
+        events=_required_completed,
+    ),
+    Kpi(
+        "suitability_assessments_requested",
+        "Suitability assessments requested",
+        "Court suitability assessment forms started (drafts included), counted on the hearing date "
+        "recorded on the form (the day the court asked), or the date the form was started when no "
+        "hearing date is recorded yet.",
+        "count",
+        events=_suitability_requested,
+    ),
+    Kpi(
+        "suitability_assessments_completed",
+        "Suitability assessments completed",
+        'Completed court suitability assessments with an outcome other than "assessment not '
+        'completed", counted on the UK date the form was completed.',
+        "count",
+        events=_suitability_completed,
+    ),
+    Kpi(
+        "suitability_adjournments",
+        "Adjournments for suitability assessments",
+        "Completed court suitability assessments recording that the case was adjourned for "
+        "assessment or reports, counted on the UK date the form was completed.",
+        "count",
+        events=_adjournments,
+    ),
+    Kpi(
+        "assessed_suitable_drr_atr",
+        "Assessed as suitable for DRR and/or ATR",
+        'Completed court suitability assessments with the outcome "suitable: recommended" and a '
+        "proposed requirement that includes a DRR or an ATR (DRR, ATR or a combination with either), "
+        'counted on the UK date the form was completed. "Suitable, but does not consent" is not '
+        "counted: no requirement can be proposed without consent.",
+        "count",
+        events=_suitable_drr_atr,
+    ),
+    Kpi(
+        "drr_made",
+        "DRRs made",
+        "Completed court suitability assessments whose recorded sentence is a DRR, or combined "
+        "treatment requirements where the proposed combination includes a DRR, counted on the "
+        "sentence date recorded (or the UK date the form was completed when none is recorded).",
+        "count",
+        events=_made("drr"),
+    ),
+    Kpi(
+        "atr_made",
+        "ATRs made",
+        "Completed court suitability assessments whose recorded sentence is an ATR, or combined "
+        "treatment requirements where the proposed combination includes an ATR, counted on the "
+        "sentence date recorded (or the UK date the form was completed when none is recorded).",
+        "count",
+        events=_made("atr"),
+    ),
+    Kpi(
+        "referrals_into_treatment",
+        "Referrals into treatment",
+        "Referrals to a treatment provider, counted on the UK date the referral was made (created).",
+        "count",
+        events=_referrals,
+    ),
+    Kpi(
+        "entries_into_treatment",
+        "Entries into treatment",
+        'Referrals whose outcome is "entered treatment", counted on the date treatment started '
+        "(as confirmed and recorded on the referral).",
+        "count",
+        events=_entries,
+    ),
+    Kpi(
+        "referrals_not_converted",
+        "Reasons referrals did not convert",
+        'Referrals whose outcome is "did not enter treatment", by the reason recorded, counted on '
+        "the UK date the referral was made (so the lines describe the referrals made in the period).",
+        "breakdown",
+        events=_not_converted,
+    ),
+    Kpi(
+        "cases_closed",
+        "Cases closed",
+        "Completed case closure forms, counted on the closure date recorded on the form (or the UK "
+        "date the form was completed when none is recorded).",
+        "count",
+        events=_cases_closed,
+    ),
+    Kpi(
+        "naloxone_kits_supplied",
+        "Naloxone kits supplied",
+        "Take-home Naloxone kits handed over (the quantity of each supply record), counted on the "
+        "supply date.",
+        "count",
+        unit="kits",
+        events=_kits,
+    ),
+    Kpi(
+        "vulnerability_screens_completed",
+        "Vulnerability screens completed",
+        "Completed vulnerability screens, counted on the UK date the form was completed.",
+        "count",
+        events=_screens,
+    ),
+    Kpi(
+        "onward_referrals",
+        "Onward referrals from screening",
+        "Actions raised for an onward referral (Liaison and Diversion, MARAC, safeguarding, NRM via "
+        "a first responder) that were not cancelled, by type, counted on the UK date the action was "
+        "raised.",
+        "breakdown",
+        events=_onward,
+    ),
+    Kpi(
+        "assessment_conversion",
+        "Assessment conversion",
+        "People assessed / people engaged in the period. People engaged: distinct people (merged "
+        "records followed) with any completed form of any kind in the period; contacts that left no "
+        "completed form (a cell-sweep conversation nobody recorded) are not held, so this overstates "
+        "the service's own rate. People assessed: those of them with one or more "
+        + _ASSESSMENTS_TEXT
+        + ", on the UK date completed.",
+        "rate",
+        numerator="People assessed",
+        denominator="People engaged",
+        unit="proportion",
+        events=_people_assessed,
+        over=_people_engaged,
+    ),
+    Kpi(
+        "statutory_share",
+        "Statutory share",
+        "Required assessments completed / all " + _ASSESSMENTS_TEXT + "; each counted on the UK date "
+        "the form was completed.",
+        "rate",
+        numerator="Required assessments completed",
+        denominator="All assessments",
+        unit="proportion",
+        events=_required_completed,
+        over=_assessment_events,
+    ),
+    Kpi(
+        "required_assessment_compliance",
+        "Required-assessment compliance",
+        'Of the required assessments requested in the period (by RA1 date, as in "Required '
+        'assessments requested"), the share completed with the person attending and staying for the '
+        "whole initial assessment. A request whose form is not yet completed counts as not complied.",
+        "rate",
+        numerator="Initial assessments attended and stayed",
+        denominator="Required assessments requested",
+        unit="proportion",
+        events=_required_complied,
+        over=_required_requested,
+    ),
+    Kpi(
+        "transfer_into_treatment",
+        "Transfer into treatment",
+        "Of the referrals into treatment made in the period (UK date created), the share whose "
+        'outcome is "entered treatment" (on any date). Referrals still awaiting an outcome count as '
+        "not transferred, so recent periods rise as outcomes arrive.",
+        "rate",
+        numerator="Referrals that entered treatment",
+        denominator="Referrals into treatment",
+        unit="proportion",
+        events=_entered_by_referral_day,
+        over=_referrals,
+    ),
+    Kpi(
+        "median_days_to_treatment",
+        "Median time to treatment (days)",
+        "For the entries into treatment in the period (by the date treatment started), the median "
+        "number of days from the UK date the referral was made to the date treatment started.",
+        "median",
+        numerator="Entries into treatment",
+        unit="days",
+        events=_entries,
+    ),
+    Kpi(
+        "naloxone_to_opiate_users",
+        "Naloxone supplied to opiate users",
+        "Of the people assessed as using opioids in the period (a completed lifestyle or suitability "
+        "assessment listing an opioid among the problem substances, or a completed harm reduction "
+        "form recording opioid use; UK date completed), the share supplied a take-home Naloxone kit "
+        "in the same period (supply date). Kits supplied in an earlier period are not counted.",
+        "rate",
+        numerator="Opiate users assessed who were supplied Naloxone",
+        denominator="Opiate users assessed",
+        unit="proportion",
+        events=_people_supplied,
+        over=_opiate_users_assessed,
+    ),
+    Kpi(
+        "vulnerability_screen_rate",
+        "Vulnerability screens completed for people assessed",
+        "Of the people assessed in the period (" + _ASSESSMENTS_TEXT + "), the share with a completed "
+        "vulnerability screen in the same period (UK date completed).",
+        "rate",
+        numerator="People assessed who were screened",
+        denominator="People assessed",
+        unit="proportion",
+        events=_people_screened,
+        over=_people_assessed,
+    ),
+)
+
+KPI_BY_ID: dict[str, Kpi] = {k.kpi_id: k for k in KPIS}

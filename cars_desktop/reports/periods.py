@@ -1,0 +1,139 @@
+"""Reporting periods in UK local dates: day, week, month, quarter and financial year (April to March).
+
+The commissioner counts by the date in England, so a record made at 00:30 BST on 1 April belongs
+to April even though it is 23:30 UTC on 31 March; every record time is UTC, turned into a UK date
+here, in one place.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+class PeriodKind(StrEnum):
+    DAY = "day"
+    WEEK = "week"  # Monday to Sunday
+    MONTH = "month"
+    QUARTER = "quarter"  # financial quarters: Q1 is April to June
+    FINANCIAL_YEAR = "financial_year"  # April to March
+
+
+def uk_date_of(moment: datetime) -> date:
+    """The Europe/London calendar date of a time (BST-correct); naive times are refused."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a time without a zone cannot be placed on a UK date")
+    return moment.astimezone(UK).date()
+
+
+def _financial_year_start(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def natural_bounds(day: date, kind: PeriodKind) -> tuple[date, date]:
+    """The whole period of `kind` that contains `day` (first and last dates, inclusive)."""
+    if kind is PeriodKind.DAY:
+        return day, day
+    if kind is PeriodKind.WEEK:
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if kind is PeriodKind.MONTH:
+        start = day.replace(day=1)
+    elif kind is PeriodKind.QUARTER:
+        start = date(day.year, ((day.month - 1) // 3) * 3 + 1, 1)
+    else:
+        start = date(_financial_year_start(day), 4, 1)
+    months = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.FINANCIAL_YEAR: 12}[kind]
+    index = start.year * 12 + start.month - 1 + months
+    return start, date(index // 12, index % 12 + 1, 1) - timedelta(days=1)
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A run of UK local dates, both ends inclusive; usually a whole calendar or financial period."""
+
+    kind: PeriodKind
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("a period cannot end before it starts")
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    @property
+    def is_whole(self) -> bool:
+        """Whether the period is a whole day, week, month, quarter or year (not cut by the report's dates)."""
+        return natural_bounds(self.start, self.kind) == (self.start, self.end)
+
+    @property
+    def label(self) -> str:
+        """How people name it: "April 2026", "Q1 2026/27", "2026/27"; a cut period shows its dates."""
+        if not self.is_whole:
+            return f"{_long_date(self.start)} to {_long_date(self.end)}"
+        if self.kind is PeriodKind.DAY:
+            return _long_date(self.start)
+        if self.kind is PeriodKind.WEEK:
+            return f"Week beginning {_long_date(self.start)}"
+        if self.kind is PeriodKind.MONTH:
+            return f"{_MONTHS[self.start.month - 1]} {self.start.year}"
+        year = _financial_year_start(self.start)
+        fy = f"{year}/{(year + 1) % 100:02d}"
+        if self.kind is PeriodKind.QUARTER:
+            quarter = ((self.start.month - 4) % 12) // 3 + 1
+            return f"Q{quarter} {fy}"
+        return fy
+
+
+def periods_between(first: date, last: date, kind: PeriodKind) -> list[Period]:
+    """The periods of `kind` covering `first` to `last`, in order.
+
+    The first and last periods are cut to the report's dates, so nothing outside them is counted;
+    a cut period's label shows its dates rather than a month or quarter name.
+    """
+    if last < first:
+        raise ValueError("the report's last date is before its first")
+    periods: list[Period] = []
+    day = first
+    while day <= last:
+        _, end = natural_bounds(day, kind)
+        periods.append(Period(kind, day, min(end, last)))
+        day = end + timedelta(days=1)
+    return periods
+
+
+class PeriodIndex:
+    """Finds the period a date falls in among ordered, non-overlapping periods (bisect, not a scan)."""
+
+    def __init__(self, periods: Sequence[Period]) -> None:
+        self.periods = tuple(sorted(periods))
+        self._starts = [p.start for p in self.periods]
+        for before, after in zip(self.periods, self.periods[1:], strict=False):
+            if after.start <= before.end:
+                raise ValueError("report periods must not overlap")
+
+    def find(self, day: date | None) -> Period | None:
+        if day is None:
+            return None
+        at = bisect.bisect_right(self._starts, day) - 1
+        if at < 0:
+            return None
+        period = self.periods[at]
+        return period if day <= period.end else None
