@@ -11,6 +11,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -173,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "--replace", action="store_true", help="set an existing store aside (it is kept, not deleted)"
     )
+    _add_report_parser(commands)
+
     documents = commands.add_parser("documents", help="printed documents (no store needed)")
     documents_commands = documents.add_subparsers(dest="documents_command", metavar="ACTION", required=True)
     specimen = documents_commands.add_parser(
@@ -181,6 +184,40 @@ def build_parser() -> argparse.ArgumentParser:
     specimen.add_argument("--out", type=Path, required=True, help="folder for the PDFs (no file is replaced)")
     specimen.add_argument("--large-print", action="store_true", help="16 pt body text")
     return parser
+
+
+def _add_report_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    report = commands.add_parser("report", help="reports over the records this workstation holds")
+    report_commands = report.add_subparsers(dest="report_command", metavar="ACTION", required=True)
+    kpi = report_commands.add_parser("kpi", help="the commissioner's KPIs by period (supervisors)")
+    _add_user_auth(kpi)
+    kpi.add_argument("--from", dest="first", type=_iso_date, required=True, help="first date, YYYY-MM-DD")
+    kpi.add_argument("--to", dest="last", type=_iso_date, required=True, help="last date, YYYY-MM-DD")
+    kpi.add_argument(
+        "--period",
+        default="month",
+        choices=["day", "week", "month", "quarter", "financial_year"],
+        help="length of each period (default month; financial years run April to March)",
+    )
+    kpi.add_argument(
+        "--by", choices=["site", "la", "worker"], help="split by site, local authority or worker"
+    )
+    kpi.add_argument("--site", action="append", help="count only this site's casework (repeat for more)")
+    kpi.add_argument("--format", default="csv", choices=["csv", "json"], help="output format (default csv)")
+    kpi.add_argument(
+        "--suppress-below",
+        type=int,
+        metavar="N",
+        help="show counts from 1 to N-1 as <N (use 5 for anything read outside the service)",
+    )
+    kpi.add_argument("--out", type=Path, help="new file to write (default: standard output)")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-01") from None
 
 
 def _run_documents_specimen(args: argparse.Namespace) -> int:
@@ -249,6 +286,30 @@ def _export(args: argparse.Namespace, session, secrets: SecretReader) -> int:  #
 
     count = export_records(session, args.out, args.justification)
     print(f"Exported {count} records to {args.out}")
+    return 0
+
+
+def _report_kpi(args: argparse.Namespace, session, secrets: SecretReader) -> int:  # type: ignore[no-untyped-def]
+    from cars_desktop.reports.compute import GroupBy
+    from cars_desktop.reports.export import to_csv, to_json
+    from cars_desktop.reports.periods import PeriodKind
+    from cars_desktop.services.reports import kpi_report
+
+    if args.suppress_below is not None and args.suppress_below < 2:
+        raise InvalidInput("--suppress-below must be 2 or more")
+    if args.out is not None and args.out.exists():
+        raise InvalidInput(f"{args.out} already exists; choose a new file name so nothing is overwritten")
+    sites = frozenset(args.site) if args.site else None
+    table = kpi_report(
+        session, args.first, args.last, PeriodKind(args.period), GroupBy(args.by or "none"), sites
+    )
+    render = to_json if args.format == "json" else to_csv
+    text = render(table, args.suppress_below)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"Wrote {len(table.rows)} KPI rows to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -492,6 +553,7 @@ SESSION_COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("seed", None): _with_session(_seed),
     ("audit", "verify"): _with_session(_audit_verify),
     ("export", None): _with_session(_export),
+    ("report", "kpi"): _with_session(_report_kpi),
     ("users", "add"): _with_session(_users_add),
     ("users", "unlock"): _with_session(_users_unlock),
     ("users", "list"): _with_session(_users_list),
