@@ -1,6 +1,7 @@
 """`cars-server`: the command-line face of the central server.
 
-Commands: `migrate`, `serve` and `admin ...` (see `cars_server.admin.commands`). Every failure
+Commands: `migrate`, `serve`, `admin ...` (see `cars_server.admin.commands`) and `report ...` (see
+`cars_server.reports.commands`; run through the same handler path as `admin`). Every failure
 ends as one `cars-server: error: ...` line on stderr, never a traceback.
 
 The database URL comes from `--db URL` or `CARS_SERVER_DATABASE_URL` (default: a SQLite file in
@@ -31,6 +32,7 @@ from cars_server.admin.database import describe_database_error, require_current_
 from cars_server.app import create_app
 from cars_server.config import ServerSettings, check_listen_address
 from cars_server.errors import CarsServerError, DatabaseNotReady
+from cars_server.reports.commands import add_report_commands
 from cars_server.storage.engine import build_engine
 from cars_server.storage.migrate import head_revision, upgrade_to_head
 from cars_server.version import server_version
@@ -85,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--tls-cert", type=Path, metavar="FILE", help="PEM certificate chain for HTTPS")
     serve.add_argument("--tls-key", type=Path, metavar="FILE", help="PEM private key for HTTPS")
     add_admin_commands(commands, _add_db)
+    add_report_commands(commands, _add_db)
     return parser
 
 
@@ -160,7 +163,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _admin(args: argparse.Namespace) -> int:
-    """Run one `admin` command against a database at the current schema."""
+    """Run one `admin` or `report` command against a database at the current schema."""
     settings = _settings(args)
     if args.no_database:
         code: int = args.handler(args, settings, None)
