@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the casebook is a table of records, one per line
 """A hand-built casebook of invented people and records for the KPI tests, with boundary cases.
 
 British Summer Time in 2026 runs from 01:00 UTC on Sunday 29 March to 01:00 UTC on Sunday
@@ -44,7 +45,11 @@ def _person(given: str, la: str | None, tombstone: Tombstone | None = None) -> P
 
 P1 = _person("Ada", "BIRMINGHAM")
 P2 = _person("Bram", "SANDWELL")
-P3 = _person("Bram Dup", "WALSALL", Tombstone(at=utc("2026-05-01T09:00"), by="sue.sup", reason="duplicate", merged_into=P2.id))
+P3 = _person(
+    "Bram Dup",
+    "WALSALL",
+    Tombstone(at=utc("2026-05-01T09:00"), by="sue.sup", reason="duplicate", merged_into=P2.id),
+)
 P4 = _person("Cleo", "DUDLEY", GONE)
 P5 = _person("Dax", None)
 P6 = _person("Eli", "WOLVERHAMPTON")
@@ -61,7 +66,11 @@ def form(
 ) -> Assessment:
     """A form; completed when `completed` (UTC) is given, else a draft started a day earlier."""
     done = utc(completed) if completed else None
-    created = utc(extra.pop("created")) if "created" in extra else (done or utc("2026-04-01T12:00")) - timedelta(hours=1)
+    created = (
+        utc(extra.pop("created"))
+        if "created" in extra
+        else (done or utc("2026-04-01T12:00")) - timedelta(hours=1)
+    )
     return Assessment(
         person_id=person.id, kind=kind, form_id=kind.value, form_version=1, answers=answers or {},
         status=extra.pop("status", AssessmentStatus.COMPLETED if done else AssessmentStatus.DRAFT),

@@ -13,7 +13,7 @@ import pytest
 from cars_desktop.reports.compute import GroupBy, compute_kpis
 from cars_desktop.reports.kpis import KPIS
 from cars_desktop.reports.periods import Period, PeriodKind, periods_between, uk_date_of
-from tests.reports.casebook import COURT, OLDBURY, PERRY, RECORDS, P1, referral
+from tests.reports.casebook import COURT, OLDBURY, P1, PERRY, RECORDS, referral
 
 MARCH, APRIL = periods_between(date(2026, 3, 1), date(2026, 4, 30), PeriodKind.MONTH)
 
@@ -157,7 +157,13 @@ def test_uk_dates_across_the_clock_changes(moment: str, uk_day: date) -> None:
 def test_daily_counts_across_the_clock_changes() -> None:
     records = [P1] + [
         referral(P1, OLDBURY, "w.one", t)
-        for t in ("2026-03-28T23:30", "2026-03-29T23:30", "2026-10-24T23:30", "2026-10-25T23:30", "2026-10-25T23:59")
+        for t in (
+            "2026-03-28T23:30",
+            "2026-03-29T23:30",
+            "2026-10-24T23:30",
+            "2026-10-25T23:30",
+            "2026-10-25T23:59",
+        )
     ]
     days = [Period(PeriodKind.DAY, d, d) for d in (date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30))]
     days += [Period(PeriodKind.DAY, d, d) for d in (date(2026, 10, 24), date(2026, 10, 25))]
@@ -170,5 +176,5 @@ def test_period_labels_and_weeks() -> None:
     assert [w.label for w in weeks] == ["Week beginning 6 April 2026", "Week beginning 13 April 2026"]
     assert periods_between(date(2026, 4, 1), date(2026, 4, 30), PeriodKind.MONTH)[0].label == "April 2026"
     assert periods_between(date(2027, 1, 1), date(2027, 3, 31), PeriodKind.QUARTER)[0].label == "Q4 2026/27"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="zone"):
         uk_date_of(datetime(2026, 4, 1, 12, 0))
