@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 from cars_desktop.documents.model import DocumentKind
+from cars_desktop.domain.errors import InvalidInput
+from cars_desktop.services.local_settings import load_local_settings
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.context import AppContext
@@ -146,12 +148,24 @@ class WindowNavigator:
             variant=variant,
             large_print=self._host.large_print(),
         )
-        dialog = PrintPreviewDialog(self._context.runner, actions, self._host.window())
+        dialog = PrintPreviewDialog(
+            self._context.runner, actions, self._host.window(), printer_name=self._settings_printer()
+        )
         dialog.destroyed.connect(lambda *_: self._forget_preview(dialog))
         self.previews.append(dialog)
         dialog.resize(self._host.window().size() * 0.9)
         dialog.open()
         return dialog
+
+    def _settings_printer(self) -> str | None:
+        """The printer set in Settings, read afresh (a small file) so a change applies to the next preview.
+
+        A bad settings file means the default printer: the Settings page reports the file's problem.
+        """
+        try:
+            return load_local_settings(self._context.data_dir).workstation.printer_name
+        except InvalidInput:
+            return None
 
     def notify(self, message: str) -> None:
         """A short non-blocking message in the main window's notification area."""

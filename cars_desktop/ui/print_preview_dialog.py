@@ -24,7 +24,7 @@ from typing import Protocol
 from PySide6.QtCore import QPointF, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -120,11 +120,18 @@ class PrintPreviewDialog(QDialog):
     """Building, printing or saving failed (the message shown)."""
 
     def __init__(
-        self, runner: BaseTaskRunner, actions: PreviewActions, parent: QWidget | None = None
+        self,
+        runner: BaseTaskRunner,
+        actions: PreviewActions,
+        parent: QWidget | None = None,
+        *,
+        printer_name: str | None = None,
     ) -> None:
+        """`printer_name` is the printer set in Settings (None: the computer's default printer)."""
         super().__init__(parent)
         self._runner = runner
         self._actions = actions
+        self._printer_name = printer_name
         self._document: Printable | None = None
         self._pdf: InMemoryPdf | None = None
         self._print_job: PrintJob | None = None
@@ -360,13 +367,32 @@ class PrintPreviewDialog(QDialog):
         """Ask which printer (the system print dialog, opened without blocking), then print."""
         if self._pdf is None:
             return
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer = self.new_printer()
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("Print")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.print_to(printer))
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.show()  # as QDialog.open() does; PySide6 types QPrintDialog.open() only with a slot
+
+    def new_printer(self) -> QPrinter:
+        """A printer for the print dialog, with the printer set in Settings chosen if it is installed.
+
+        The user can still pick another in the dialog. A Settings printer that is not installed on
+        this computer is named in the status line (the default printer stays chosen), so the user
+        knows why their usual printer is not the one offered.
+        """
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        name = self._printer_name
+        if name:
+            if name in QPrinterInfo.availablePrinterNames():
+                printer.setPrinterName(name)
+            else:
+                self.message.setStyleSheet(MessageKind.NOTICE.value)
+                self.message.show_message(
+                    f"The printer set in Settings, {name}, is not installed here; choose another"
+                )
+        return printer
 
     def print_to(self, printer: QPrinter) -> None:
         """Log the disclosure to this printer off the GUI thread, then send every page to it."""

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pypdf
 import pytest
 from PySide6.QtCore import Qt, QThread, QTimer
-from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
@@ -21,6 +22,9 @@ from cars_desktop.domain.errors import NotPermitted
 from cars_desktop.services.records import save_records
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.ui import pdf_pages
+from cars_desktop.ui.change_bus import ChangeBus
+from cars_desktop.ui.context import AppContext
+from cars_desktop.ui.navigator import WindowNavigator
 from cars_desktop.ui.print_preview_dialog import (
     PreviewActions,
     Printable,
@@ -294,3 +298,74 @@ def test_escape_while_pages_are_prepared_stops_the_print(qtbot: QtBot, tmp_path:
     runner.wait_for_done()
     runner.shutdown()
     assert printed == []
+
+
+def test_a_settings_printer_not_installed_here_is_named_and_the_default_kept(
+    qtbot: QtBot, recorder: Recorder
+) -> None:
+    missing = "Custody suite laser (not installed)"
+    dialog = PrintPreviewDialog(InlineTaskRunner(), recorder.actions(), printer_name=missing)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    printer = dialog.new_printer()
+    assert printer.printerName() != missing
+    assert dialog.message.text() == (
+        f"The printer set in Settings, {missing}, is not installed here; choose another"
+    )
+
+
+def test_no_settings_printer_leaves_the_default_and_says_nothing(qtbot: QtBot, recorder: Recorder) -> None:
+    dialog = open_dialog(qtbot, recorder.actions())
+    default = QPrinter(QPrinter.PrinterMode.HighResolution).printerName()
+    assert dialog.new_printer().printerName() == default
+    assert dialog.message.text() == ""
+
+
+def test_an_installed_settings_printer_is_chosen_before_the_print_dialog(
+    qtbot: QtBot, recorder: Recorder
+) -> None:
+    names = QPrinterInfo.availablePrinterNames()
+    if not names:
+        pytest.skip("no printers are installed on this computer (offscreen test runs usually have none)")
+    dialog = PrintPreviewDialog(InlineTaskRunner(), recorder.actions(), printer_name=names[-1])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.new_printer().printerName() == names[-1]
+    assert "not installed" not in dialog.message.text()
+
+
+def test_the_navigator_passes_the_settings_printer_to_the_preview(
+    qtbot: QtBot, session: WorkstationSession, tmp_path: Path
+) -> None:
+    """The printer name reaches the dialog through `WindowNavigator.open_preview`."""
+    person = casework.specimen_person()
+    save_records(
+        session, [person, casework.specimen_episode(person), casework.initial_follow_up_required(person)]
+    )
+    (tmp_path / "settings.json").write_text(
+        json.dumps({"workstation": {"printer_name": "Court office printer"}}), encoding="utf-8"
+    )
+    host = QWidget()
+    qtbot.addWidget(host)
+
+    class Host:
+        def show_page(self, page_id: str) -> QWidget | None:
+            return None
+
+        def show_notice(self, message: str) -> None:
+            pass
+
+        def large_print(self) -> bool:
+            return False
+
+        def window(self) -> QWidget:
+            return host
+
+    context = AppContext(settings=session.settings, data_dir=tmp_path, runner=InlineTaskRunner())
+    navigator = WindowNavigator(Host(), context, session, ChangeBus())
+    dialog = navigator.open_preview(person.id, DocumentKind.RA4_FOLLOW_UP_REQUIRED.value)
+    assert dialog._printer_name == "Court office printer"
+    dialog.new_printer()
+    if "Court office printer" not in QPrinterInfo.availablePrinterNames():
+        assert "Court office printer, is not installed here" in dialog.message.text()
+    navigator.close_all()
