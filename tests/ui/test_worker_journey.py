@@ -196,8 +196,9 @@ def test_a_workers_day_by_keyboard_from_arrival_to_the_release_pack(
         press(qtbot, Qt.Key.Key_Tab)
         type_text(qtbot, BORN.strftime("%d/%m/%Y"))
         press(qtbot, Qt.Key.Key_Return)  # check for this person
+        # The check runs on the task runner: under load its answer (and the focus move) comes later.
+        wait(qtbot, lambda: focused() is dialog.create_button)
         assert dialog.model.rowCount() == 0, "an invented name should match nobody"
-        assert focused() is dialog.create_button, dialog.message.text()
         press(qtbot, Qt.Key.Key_Space)  # create new person, then the arrival form opens
 
         # The custody arrival form, with a positive test for opiates.
