@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -161,11 +161,8 @@ class MainWindow(QMainWindow):
         self.idle_watcher.start()
         if self.sync is not None:
             self.sync.start()
-        # The first page is built on the next turn of the event loop, after the caller has shown the
-        # window: building it here (130+ ms for Today) would hold back the frame, menus and status
-        # bar until it was done. The window is the timer's context, so a window deleted first never
-        # builds it.
-        QTimer.singleShot(0, self, self._show_first_page)
+        if self.page_specs:
+            self.show_page(self.page_specs[0].page_id)
         self.check_returned_work()
         self.navigator.reopen(list(resume))
 
@@ -345,11 +342,6 @@ class MainWindow(QMainWindow):
             self.sync.stop()
 
     # ----- pages --------------------------------------------------------------------------------
-
-    def _show_first_page(self) -> None:
-        """Show the first page, unless a page is already shown or the session ended meanwhile."""
-        if self.page_specs and self.current_page_id is None and not self.session.locked:
-            self.show_page(self.page_specs[0].page_id)
 
     def page_context(self) -> PageContext:
         """What every page of this window is given."""

@@ -108,10 +108,6 @@ def running_program(context: AppContext) -> Iterator[GuiController]:
 def main_window(controller: GuiController) -> MainWindow:
     window = controller.main_window
     assert window is not None, "no main window: the session is not unlocked"
-    for _ in range(500):  # the first page is built on the event loop's next turn after the show
-        if window.current_page_id is not None or not window.page_specs:
-            break
-        QTest.qWait(10)
     return window
 
 

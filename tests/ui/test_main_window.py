@@ -20,7 +20,6 @@ def _window(qtbot: QtBot, context: AppContext, session: WorkstationSession) -> M
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
-    qtbot.waitUntil(lambda: window.current_page_id is not None)  # the first page follows the show
     return window
 
 

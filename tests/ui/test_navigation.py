@@ -50,33 +50,7 @@ def shown_window(
         window.resize(1366, 768)
         window.show()
         window.activateWindow()
-    if window.page_specs:  # the first page is built just after the window is shown
-        qtbot.waitUntil(lambda: window.current_page_id is not None)
     return window
-
-
-def test_the_first_page_is_built_after_the_window_is_shown(
-    qtbot: QtBot, context: AppContext, session: WorkstationSession
-) -> None:
-    """Building Today in the constructor held back the window's first paint; now it waits a turn."""
-    BUILT.clear()
-    window = MainWindow(context, session, pages=fake_pages())
-    qtbot.addWidget(window)
-    assert BUILT == [] and window.current_page_id is None  # the frame, menus and status bar first
-    window.show()
-    qtbot.waitUntil(lambda: window.current_page_id == "today")
-    assert BUILT == ["today"]
-
-
-def test_a_page_shown_before_the_first_one_is_kept(
-    qtbot: QtBot, context: AppContext, session: WorkstationSession
-) -> None:
-    BUILT.clear()
-    window = MainWindow(context, session, pages=fake_pages())
-    qtbot.addWidget(window)
-    window.show_page("review")  # e.g. a notification's button, before the event loop turned
-    qtbot.wait(20)
-    assert window.current_page_id == "review" and BUILT == ["review"]
 
 
 def test_the_page_list_model_passes_the_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
