@@ -1,0 +1,113 @@
+"""The server's KPI report on PostgreSQL (production's database) agrees with the workstations'.
+
+The SQLite version is tests/sync/test_report_agreement.py; this runs the same story against a
+server on a real PostgreSQL cluster (tests/postgres_fixture.py), reusing that module's helpers:
+two enrolled SQLCipher workstations are seeded with invented casework, amend, delete and merge
+each other's records, and sync with the server over HTTP until nothing moves, so the server's
+records arrive only by sync. The server's report, read from PostgreSQL through
+`cars_server.reports.records` and the `cars-server report kpi` code, must equal each workstation's.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cars_desktop.reports.compute import GroupBy
+from cars_desktop.reports.export import to_csv
+from cars_desktop.reports.periods import PeriodKind
+from cars_desktop.services.workstation import WorkstationSession
+from cars_server.reports.kpi_report import KpiReportRequest, kpi_table
+from cars_server.reports.records import iter_records
+from tests.server.helpers import OTHER_SITE, SITE, SUPERVISOR, RunningServer, running_server
+from tests.sync.stations import enrol_station, open_station, sync_until_quiet
+from tests.sync.test_report_agreement import (
+    END,
+    PEOPLE,
+    START,
+    amend_delete_and_merge,
+    held,
+    revisions,
+    seed_station,
+    server_table,
+    workstation_table,
+)
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_server(tmp_path: Path, postgresql_db_url: str) -> Iterator[RunningServer]:
+    with running_server(tmp_path, database_url=postgresql_db_url) as running:
+        assert running.engine.dialect.name == "postgresql"
+        yield running
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+def pg_stations(
+    pg_server: RunningServer, http: httpx.Client, tmp_path: Path
+) -> Iterator[list[WorkstationSession]]:
+    url = pg_server.base_url
+    custody_folder = enrol_station(url, pg_server.enrolment_code(SITE), tmp_path / "custody", http)
+    court_folder = enrol_station(url, pg_server.enrolment_code(OTHER_SITE), tmp_path / "court", http)
+    custody = open_station(custody_folder, http)
+    court = open_station(court_folder, http, user=SUPERVISOR)
+    try:
+        yield [custody, court]
+    finally:
+        for session in (custody, court):
+            session.lock()
+
+
+def test_server_on_postgresql_and_workstations_give_the_same_kpis_after_sync(
+    pg_server: RunningServer, http: httpx.Client, pg_stations: list[WorkstationSession]
+) -> None:
+    custody, court = pg_stations
+    seed_station(custody, PEOPLE, random_seed=21)
+    seed_station(court, PEOPLE // 2, random_seed=22)
+    sync_until_quiet(pg_stations, http)
+    amend_delete_and_merge(court, random.Random(7))
+    sync_until_quiet(pg_stations, http)
+    held_by_server = revisions(iter_records(pg_server.engine))
+    for session in pg_stations:
+        assert revisions(held(session)) == held_by_server, "a workstation does not hold what the server holds"
+    assert len(held_by_server) > 200
+    assert sum(not live for _, live in held_by_server.values()) >= 2, "the deletion and the merge"
+
+    service_wide = server_table(pg_server, PeriodKind.MONTH, GroupBy.NONE)
+    assert sum(1 for row in service_wide.rows if row.value) >= 5, (
+        "the seeded casework counted for nothing; the comparison would prove nothing"
+    )
+    for kind in (PeriodKind.WEEK, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.FINANCIAL_YEAR):
+        for group_by in (GroupBy.NONE, GroupBy.SITE, GroupBy.LOCAL_AUTHORITY):
+            on_server = server_table(pg_server, kind, group_by)
+            for session in pg_stations:
+                assert workstation_table(session, kind, group_by) == on_server, (kind, group_by)
+    by_site = server_table(pg_server, PeriodKind.MONTH, GroupBy.SITE)
+    assert {SITE, OTHER_SITE} <= {row.group for row in by_site.rows}
+
+
+def test_the_server_command_path_on_postgresql_renders_what_the_workstation_computes(
+    pg_server: RunningServer, http: httpx.Client, pg_stations: list[WorkstationSession]
+) -> None:
+    """`cars-server report kpi`'s own table function over PostgreSQL, compared cell by cell and as CSV."""
+    custody, court = pg_stations
+    seed_station(custody, PEOPLE // 2, random_seed=23)
+    seed_station(court, PEOPLE // 4, random_seed=24)
+    sync_until_quiet(pg_stations, http)
+    request = KpiReportRequest(START, END, PeriodKind.MONTH, by="site", suppress_below=None)
+    on_server = kpi_table(iter_records(pg_server.engine), request)
+    on_court = workstation_table(court, PeriodKind.MONTH, GroupBy.SITE)
+    assert on_court == on_server
+    assert to_csv(on_court) == to_csv(on_server)
+    assert any(row.value for row in on_server.rows if row.kpi_id == "referrals_into_treatment")
