@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from cars_desktop.storage.engine import build_engine, build_plain_engine
-from cars_desktop.storage.migrate import upgrade_to_head
+from cars_desktop.storage.schema_version import ensure_current
 
 
 def _use_explicit_begin(engine: Engine) -> None:
@@ -44,14 +44,14 @@ class Store:
         """Open (creating if new) and bring the schema up to date."""
         store = cls(build_engine(path, key))
         if migrate:
-            upgrade_to_head(store.engine)
+            ensure_current(store.engine)
         return store
 
     @classmethod
     def open_plain(cls, path: Path) -> Store:
         """Unencrypted twin for benchmarks only."""
         store = cls(build_plain_engine(path))
-        upgrade_to_head(store.engine)
+        ensure_current(store.engine)
         return store
 
     def write_session(self) -> Session:
