@@ -389,6 +389,24 @@ class CourtListEntry(RecordBase):
     source: Literal["court_list", "manual"] = "court_list"
 
 
+class DaySignOff(RecordBase):
+    """A supervisor's statement that every finished assessment of one UK day at one site was reviewed.
+
+    `site_code` is where it was signed (the workstation's own site, as for every new record);
+    `signed_off_site` is the site whose day it covers. A sign-off is never edited, so it can never
+    conflict: each supervisor's sign-off of a day and site is its own record, with an id derived
+    from (day, site, supervisor, workstation) so signing twice at one workstation makes nothing new,
+    and a second supervisor's sign-off of the same day is another record, not a rival revision.
+    """
+
+    record_type: ClassVar[str] = "day_sign_off"
+
+    day: date
+    signed_off_site: Code
+    signed_off_by_name: Annotated[str, Field(min_length=1, max_length=120)]
+    assessments: Annotated[int, Field(ge=0)] = 0
+
+
 RECORD_TYPES: dict[str, type[RecordBase]] = {
     model.record_type: model
     for model in (
@@ -403,6 +421,7 @@ RECORD_TYPES: dict[str, type[RecordBase]] = {
         Consent,
         Action,
         CourtListEntry,
+        DaySignOff,
     )
 }
 

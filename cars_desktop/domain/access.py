@@ -6,7 +6,9 @@ command-line user or a bug in a page cannot reach past it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from enum import StrEnum
 
 from cars_desktop.domain.errors import NotPermitted
@@ -124,6 +126,23 @@ def _booked_by(record: RecordBase) -> str:
     return record.booked_by if isinstance(record, Appointment) else record.author
 
 
+#: Set only while `booking_in_progress` runs: the saves inside belong to making a booking. A context
+#: variable rather than a flag threaded through `services.records.save_records`, so the ordinary
+#: save path keeps its signature; it is per thread (and per task), so a booking on the task runner
+#: never lends the grant to another save running at the same time.
+_BOOKING: ContextVar[bool] = ContextVar("cars_booking_in_progress", default=False)
+
+
+@contextmanager
+def booking_in_progress() -> Iterator[None]:
+    """Mark the saves inside as part of making a booking: the one way custody staff add a person."""
+    token = _BOOKING.set(True)
+    try:
+        yield
+    finally:
+        _BOOKING.reset(token)
+
+
 def may_view(actor: Actor, record: RecordBase) -> bool:
     """Record-level need-to-know: which records this actor may open."""
     granted = permissions_of(actor.roles)
@@ -143,12 +162,13 @@ def may_save(actor: Actor, record: RecordBase) -> bool:
         if P.EDIT_CASEWORK in granted:
             return True
         return P.BOOK_APPOINTMENTS in granted and _booked_by(record) == actor.username
-    if record.record_type == "review_decision":
+    if record.record_type in ("review_decision", "day_sign_off"):
         return P.REVIEW_CASEWORK in granted
     if record.record_type == "person":
-        # Custody staff add the detainee they book (out of hours nobody else can); changing an
-        # existing person also needs `may_view`, which they never have, so they cannot edit anyone.
-        return P.EDIT_PEOPLE in granted or P.BOOK_APPOINTMENTS in granted
+        # Custody staff add the detainee they book (out of hours nobody else can), and only while
+        # a booking is being made; changing an existing person also needs `may_view`, which they
+        # never have, so they cannot edit anyone.
+        return P.EDIT_PEOPLE in granted or (P.BOOK_APPOINTMENTS in granted and _BOOKING.get())
     return P.EDIT_CASEWORK in granted
 
 

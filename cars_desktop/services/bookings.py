@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from cars_desktop.domain.access import Permission, require
+from cars_desktop.domain.access import Permission, booking_in_progress, require
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.changes import Changes
 from cars_desktop.domain.errors import InvalidInput, RecordNotFound
+from cars_desktop.domain.names import normalise_name
 from cars_desktop.forms.catalogue import shipped_catalogue
 from cars_desktop.forms.computed import with_computed
 from cars_desktop.forms.validation import validate
@@ -175,18 +176,29 @@ def booking_answers(request: BookingRequest, custody_suite: str) -> dict[str, An
     return {k: v for k, v in answers.items() if v not in ("", None)}
 
 
-def _matching_person(uow: UnitOfWork, request: BookingRequest) -> Person | None:
-    """The one live person the identifiers match exactly, else None (no guessing between two)."""
+def _matching_person(uow: UnitOfWork, request: BookingRequest, site_code: str) -> Person | None:
+    """The one live person of this site the identifiers match exactly, else None (no guessing).
+
+    A PNC id names one person; otherwise family name, given names (whole, not a prefix) and date
+    of birth must all match once normalised. Two candidates are as good as none: the booking then
+    makes a new person for a worker to merge, rather than joining the wrong one.
+    """
+    found: list[Person] = []
     if request.pnc_id.strip():
         found = uow.records.find_people_by_pnc(request.pnc_id)
-    elif request.date_of_birth is not None:
-        found = uow.records.find_people(request.family_name, request.date_of_birth, request.given_names)
-    else:
-        found = []
-    return found[0] if len(found) == 1 else None
+    if not found and request.date_of_birth is not None and request.family_name.strip():
+        given = normalise_name(request.given_names)
+        found = [
+            p
+            for p in uow.records.find_people(request.family_name, request.date_of_birth, request.given_names)
+            if normalise_name(p.given_names) == given
+        ]
+    here = [p for p in found if p.site_code == site_code]
+    return here[0] if len(here) == 1 else None
 
 
-def _check_slot_free(uow: UnitOfWork, site_code: str, starts_at: datetime, ignore: uuid.UUID | None) -> None:
+def check_slot_free(uow: UnitOfWork, site_code: str, starts_at: datetime, ignore: uuid.UUID | None) -> None:
+    """Refuse a time that is not an offered slot, or a slot full here (`ignore`: the one moving)."""
     capacity = dict(slot_starts(uow, site_code, starts_at.astimezone(UK).date())).get(starts_at)
     if capacity is None:
         raise InvalidInput(
@@ -216,15 +228,18 @@ def book_appointment(session: WorkstationSession, request: BookingRequest) -> Bo
     if problems:
         raise FormIncomplete(problems)  # before anything is made, so no person without a booking
     with session.unit_of_work() as uow:
-        _check_slot_free(uow, request.location_site_code, request.starts_at, None)
+        check_slot_free(uow, request.location_site_code, request.starts_at, None)
         person: Person | None
         if request.person_id is not None:
+            # Only someone who may find people books for one by id; for anyone else success or
+            # failure would tell whether that id is a person on record.
+            require(session.actor, Permission.VIEW_PEOPLE, "book for a person found on record")
             held = uow.records.get(request.person_id)
             person = held if isinstance(held, Person) and held.is_live else None
             if person is None:
                 raise RecordNotFound("that person is no longer on record; find them again")
         else:
-            person = _matching_person(uow, request)
+            person = _matching_person(uow, request, session.site_code)
     new_person: list[RecordBase] = []
     if person is None:
         if request.date_of_birth is None:
@@ -246,7 +261,8 @@ def book_appointment(session: WorkstationSession, request: BookingRequest) -> Bo
         person_id = person.id
     form = start_form(session, BOOKING_FORM, person_id, answers=answers, carry_over=False)
     made_records = complete_in_store(session, form.spec, form.record, answers)
-    saved = save_records(session, [*new_person, *made_records.all()])
+    with booking_in_progress():  # the one save through which custody staff may add a person
+        saved = save_records(session, [*new_person, *made_records.all()])
     appointment = next(r for r in saved.records if isinstance(r, Appointment))
     record = next(r for r in saved.records if isinstance(r, Assessment))
     return Booked(appointment, record, bool(new_person), saved.changes)
@@ -417,7 +433,7 @@ def rebook(session: WorkstationSession, appointment_id: uuid.UUID, starts_at: da
     if starts_at <= utc_now():
         raise InvalidInput("the new appointment must be in the future; choose a slot from the list")
     with session.unit_of_work() as uow:
-        _check_slot_free(uow, appointment.location_site_code, starts_at, None)
+        check_slot_free(uow, appointment.location_site_code, starts_at, None)
     at = utc_now()
     to_save: list[RecordBase] = []
     actions: list[Action] = []

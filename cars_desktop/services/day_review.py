@@ -6,8 +6,10 @@ on: a returned form is editable again and shows on the worker's Today). Both go 
 so a decision never exists without the status it set. A supervisor does not review their own work.
 
 Signing off a day at a site says every finished assessment of that day there has been reviewed;
-it is refused while any waits. It is written to the audit log (which travels to the server) and
-kept as a store fact so the page can show who signed off and when.
+it is refused while any waits. It is a synced `DaySignOff` record (one per day, site, supervisor
+and workstation, with an id derived from them, so it is idempotent and can never conflict), so
+every supervisor's workstation and the server see who signed off and when; and it is audited.
+Sign-offs made by an earlier build were kept only as store facts; they are still shown.
 
 Workstation sync health and over-booked slots come from the central server; offline, the calls
 raise `ServerUnreachable` and the page says they are not available.
@@ -32,10 +34,12 @@ from cars_desktop.services.records import save_records
 from cars_desktop.services.sync import server_client, sign_in
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.storage.record_window import records_updated_between
+from cars_desktop.storage.unit_of_work import UnitOfWork
 from cars_protocol.records import (
     Assessment,
     AssessmentKind,
     AssessmentStatus,
+    DaySignOff,
     Person,
     RecordBase,
     ReviewDecision,
@@ -55,7 +59,10 @@ REVIEWED_KINDS = frozenset(
 )
 #: Statuses waiting for a decision.
 WAITING = frozenset({AssessmentStatus.COMPLETED, AssessmentStatus.AMENDED})
+#: Store facts of sign-offs made before they were synced records (read, never written now).
 _SIGN_OFF_KEY = "day_signed_off:{day}:{site}"
+#: Namespace of sign-off ids: uuid5 of "day:site:supervisor:workstation".
+SIGN_OFF_NAMESPACE = uuid.UUID("5b0c9f52-8f0e-4c55-9a52-1d6c2c1e7f3a")
 
 
 @dataclass(frozen=True)
@@ -81,11 +88,18 @@ class ReviewRow:
 
 @dataclass(frozen=True)
 class SignOff:
-    """Who signed off the day at a site, and when."""
+    """Who signed off the day at a site, and when (`by` is the user name, `by_name` as people read it)."""
 
     site_code: str
     by: str
     at: datetime
+    by_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """ "Signed off by Ria Supervisor at 26/11/2026 18:05" (UK local time)."""
+        local = self.at.astimezone(UK)
+        return f"Signed off by {self.by_name or self.by} at {local:%d/%m/%Y %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -103,8 +117,12 @@ class DayReview:
 
     @property
     def signed_off(self) -> bool:
-        """Every chosen site is signed off for the day."""
+        """Every chosen site is signed off for the day (by anyone)."""
         return {s.site_code for s in self.sign_offs} >= set(self.sites)
+
+    def signed_off_by(self, username: str) -> bool:
+        """This supervisor has signed off every chosen site (another may still add theirs)."""
+        return {s.site_code for s in self.sign_offs if s.by == username} >= set(self.sites)
 
 
 @dataclass(frozen=True)
@@ -170,12 +188,7 @@ def day_assessments(session: WorkstationSession, day: date, sites: Iterable[str]
                     record.form_id,
                 )
             )
-        sign_offs = []
-        for site in chosen:
-            raw = uow.meta.get(_SIGN_OFF_KEY.format(day=day.isoformat(), site=site))
-            if raw:
-                fact = json.loads(raw)
-                sign_offs.append(SignOff(site, fact["by"], datetime.fromisoformat(fact["at"])))
+        sign_offs = _sign_offs(uow, day, chosen)
         uow.audit(
             AuditEvent(
                 AuditOperation.CONSULTATION,
@@ -186,6 +199,33 @@ def day_assessments(session: WorkstationSession, day: date, sites: Iterable[str]
         uow.commit()
     rows.sort(key=lambda r: (r.worker, r.at))
     return DayReview(day, chosen, tuple(rows), tuple(sign_offs))
+
+
+def _sign_offs(uow: UnitOfWork, day: date, sites: tuple[str, ...]) -> list[SignOff]:
+    """Every sign-off of the day at these sites held here (synced records, then old store facts)."""
+    found: list[SignOff] = []
+    # A day is signed off once it has begun, so its sign-offs were all saved since it began.
+    for record in records_updated_between(uow.session, DaySignOff.record_type, _day_bounds(day)[0]):
+        if (
+            isinstance(record, DaySignOff)
+            and record.is_live
+            and record.day == day
+            and record.signed_off_site in sites
+        ):
+            by = record.signed_off_by_name
+            found.append(SignOff(record.signed_off_site, record.author, record.created_at, by))
+    for site in sites:
+        raw = uow.meta.get(_SIGN_OFF_KEY.format(day=day.isoformat(), site=site))
+        if raw:
+            fact = json.loads(raw)
+            found.append(SignOff(site, fact["by"], datetime.fromisoformat(fact["at"])))
+    found.sort(key=lambda s: (s.site_code, s.at))
+    return found
+
+
+def sign_off_id(day: date, site_code: str, username: str, workstation_id: str) -> uuid.UUID:
+    """The id of one supervisor's sign-off of a day at a site from one workstation."""
+    return uuid.uuid5(SIGN_OFF_NAMESPACE, f"{day.isoformat()}:{site_code}:{username}:{workstation_id}")
 
 
 def _decide(
@@ -243,7 +283,12 @@ def return_for_changes(
 
 
 def sign_off_day(session: WorkstationSession, day: date, sites: Iterable[str]) -> tuple[SignOff, ...]:
-    """Sign off the day at these sites once nothing waits for review; audited and kept here."""
+    """Sign off the day at these sites once nothing waits for review; synced, audited, idempotent.
+
+    Returns this supervisor's sign-offs of the chosen sites (ones already made are not made again).
+    """
+    if day > utc_now().astimezone(UK).date():
+        raise InvalidInput("a day can be signed off only once it has begun; choose today or an earlier day")
     review = day_assessments(session, day, sites)
     if review.waiting:
         count = review.waiting
@@ -251,26 +296,43 @@ def sign_off_day(session: WorkstationSession, day: date, sites: Iterable[str]) -
             f"{count} assessment{'s' if count != 1 else ''} still wait{'s' if count == 1 else ''} "
             "for review; approve or return them first"
         )
-    now = utc_now()
-    made = tuple(SignOff(site, session.user.username, now) for site in review.sites)
+    username = session.user.username
+    already = {s.site_code: s for s in review.sign_offs if s.by == username}
+    to_save: list[RecordBase] = []
     with session.unit_of_work() as uow:
-        for sign_off in made:
-            key = _SIGN_OFF_KEY.format(day=day.isoformat(), site=sign_off.site_code)
-            uow.meta.set(key, json.dumps({"by": sign_off.by, "at": now.isoformat()}))
-        uow.audit(
-            AuditEvent(
-                AuditOperation.ADMINISTRATION,
-                details={
-                    "action": "day_signed_off",
-                    "day": day.isoformat(),
-                    "sites": list(review.sites),
-                    "assessments": len(review.rows),
-                },
-            ),
-            at=now,
-        )
-        uow.commit()
-    return made
+        for site in review.sites:
+            record_id = sign_off_id(day, site, username, session.actor.workstation_id)
+            if site in already or uow.records.get(record_id) is not None:
+                continue
+            to_save.append(
+                DaySignOff(
+                    id=record_id,
+                    site_code=session.site_code,
+                    author=username,
+                    day=day,
+                    signed_off_site=site,
+                    signed_off_by_name=session.user.display_name,
+                    assessments=sum(1 for row in review.rows if row.site_code == site),
+                )
+            )
+    if to_save:
+        saved = save_records(session, to_save)
+        with session.unit_of_work() as uow:
+            uow.audit(
+                AuditEvent(
+                    AuditOperation.ADMINISTRATION,
+                    details={
+                        "action": "day_signed_off",
+                        "day": day.isoformat(),
+                        "sites": [r.signed_off_site for r in saved.records if isinstance(r, DaySignOff)],
+                        "assessments": len(review.rows),
+                    },
+                )
+            )
+            uow.commit()
+    with session.unit_of_work() as uow:
+        mine = [s for s in _sign_offs(uow, day, review.sites) if s.by == username]
+    return tuple(mine)
 
 
 def workstation_statuses(session: WorkstationSession, http: httpx.Client) -> list[WorkstationStatus]:
