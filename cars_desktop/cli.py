@@ -19,6 +19,7 @@ import platformdirs
 from pydantic import ValidationError
 
 from cars_desktop import __version__
+from cars_desktop.cli_provision import add_provision_parser, run_provision
 from cars_desktop.cli_secrets import SecretReader
 from cars_desktop.config import APP_DIR_NAME, Settings, resolve_data_dir
 from cars_desktop.domain.errors import CarsError, InvalidInput
@@ -175,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace", action="store_true", help="set an existing store aside (it is kept, not deleted)"
     )
     _add_report_parser(commands)
+    add_provision_parser(commands)
 
     documents = commands.add_parser("documents", help="printed documents (no store needed)")
     documents_commands = documents.add_subparsers(dest="documents_command", metavar="ACTION", required=True)
@@ -565,6 +567,7 @@ SESSION_COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("init", None): _run_init,
     ("enrol", None): _run_enrol,
     ("sync", None): _run_sync,
+    ("provision", None): run_provision,
 }
 
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import hashlib
+import hmac
 import ipaddress
 import json
 import logging
+import re
 import ssl
 import uuid
 from typing import TypeVar
@@ -103,19 +106,87 @@ def check_server_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
+#: A key-pin file holds one line: this prefix, then the hex SHA-256 of the server's public key
+#: (its DER SubjectPublicKeyInfo). Provisioning writes one when the organisation pins the key.
+PIN_PREFIX = "pin-sha256:"
+_PIN_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def normalise_pin(text: str) -> str | None:
+    """A pin as 64 lower-case hex digits (colons and spaces allowed between), or None if it is not one."""
+    pin = re.sub(r"[\s:]", "", text).lower()
+    return pin if _PIN_HEX.fullmatch(pin) else None
+
+
+def spki_sha256(der_certificate: bytes) -> str:
+    """The hex SHA-256 of a certificate's SubjectPublicKeyInfo: what a key pin names."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    public_key = x509.load_der_x509_certificate(der_certificate).public_key()
+    spki = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(spki).hexdigest()
+
+
+class _PinnedSocket(ssl.SSLSocket):
+    """Checks the server's key against the pin inside the handshake, before any request is sent."""
+
+    def do_handshake(self, block: bool = False) -> None:
+        super().do_handshake(block)
+        context = self.context
+        assert isinstance(context, _PinnedContext)
+        certificate = self.getpeercert(binary_form=True)
+        if not certificate or not hmac.compare_digest(spki_sha256(certificate), context.pin):
+            self.close()
+            raise ssl.SSLCertVerificationError(
+                1, "[SSL: CERTIFICATE_VERIFY_FAILED] the server's key does not match the pinned key"
+            )
+
+
+class _PinnedContext(ssl.SSLContext):
+    """TLS whose only trust is one server key: no CA chain and no host name, the pin decides."""
+
+    sslsocket_class = _PinnedSocket
+    pin: str
+
+
+def pinned_context(pin: str) -> ssl.SSLContext:
+    """A TLS context that accepts only a server whose public key hashes to `pin` (hex SHA-256)."""
+    checked = normalise_pin(pin)
+    if checked is None:
+        raise InsecureServer("the pinned server key must be 64 hexadecimal digits (a SHA-256)")
+    context = _PinnedContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # the chain is not what is trusted: the pin is checked instead
+    context.pin = checked
+    return context
+
+
 def tls_verification(ca_file: str | None) -> ssl.SSLContext | bool:
-    """Verify against `ca_file` (an organisation CA, or the server's own certificate to pin it)."""
+    """Verify against `ca_file`: an organisation CA, the server's own certificate, or a key-pin file."""
     if ca_file is None:
         return True
     try:
+        with open(ca_file, encoding="utf-8") as handle:
+            head = handle.read(len(PIN_PREFIX) + 200).strip()
+        if head.startswith(PIN_PREFIX):
+            return pinned_context(head.removeprefix(PIN_PREFIX))
         return ssl.create_default_context(cafile=ca_file)
-    except (OSError, ssl.SSLError):
+    except (OSError, UnicodeDecodeError, ssl.SSLError):
         raise InsecureServer(f"the server certificate file {ca_file} cannot be read") from None
+
+
+def http_client(verify: ssl.SSLContext | bool, timeout_s: float) -> httpx.Client:
+    """An HTTP client for the sync with this TLS verification and a timeout."""
+    return httpx.Client(verify=verify, timeout=httpx.Timeout(timeout_s))
 
 
 def build_http(ca_file: str | None, timeout_s: float) -> httpx.Client:
     """The HTTP client the sync uses: TLS verified against `ca_file` (or the system store), a timeout."""
-    return httpx.Client(verify=tls_verification(ca_file), timeout=httpx.Timeout(timeout_s))
+    return http_client(tls_verification(ca_file), timeout_s)
 
 
 def _describe(exc: httpx.TransportError) -> str:
