@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -47,8 +48,8 @@ def _people(session: WorkstationSession) -> list[Person]:
         return [r for r in uow.records.iter_all([Person.record_type]) if isinstance(r, Person)]
 
 
-def _held(session: WorkstationSession, **extra: object) -> Person:
-    fields: dict[str, object] = {
+def _held(session: WorkstationSession, **extra: Any) -> Person:
+    fields: dict[str, Any] = {
         "family_name": "Ashcombe-Lyle",
         "given_names": "Perpetua",
         "date_of_birth": DOB,
