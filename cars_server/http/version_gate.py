@@ -1,7 +1,8 @@
 """The version gate: every `/v1` request names the protocol and a client version new enough.
 
-A client below `minimum_client_version` is told which version to install; its data and unsent
-changes stay on the workstation, so upgrading loses nothing.
+A client below `minimum_client_version` is told exactly which installer to run (the wording lives
+in `cars_protocol.installers`, shared with the installer build); its data and unsent changes stay on
+the workstation, so upgrading loses nothing.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cars_protocol import PROTOCOL_VERSION
+from cars_protocol.installers import client_too_old_message
 from cars_protocol.sync import HEADER_CLIENT_VERSION, HEADER_PROTOCOL, ErrorCode
 from cars_server.http.responses import send_error
 from cars_server.versions import is_at_least
@@ -21,9 +23,13 @@ _CLIENT = HEADER_CLIENT_VERSION.lower().encode("latin-1")
 class VersionGateMiddleware:
     """Refuse `/v1` requests with a wrong protocol (400) or a client that is too old (426)."""
 
-    def __init__(self, app: ASGIApp, minimum_client_version: str) -> None:
+    def __init__(
+        self, app: ASGIApp, minimum_client_version: str, installer_source: str | None = None
+    ) -> None:
         self.app = app
         self.minimum = minimum_client_version
+        #: Where IT publishes installers (a share or web address); None says "your IT service".
+        self.installer_source = installer_source
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith(API_PREFIX):
@@ -55,8 +61,7 @@ class VersionGateMiddleware:
                 send,
                 426,
                 ErrorCode.CLIENT_TOO_OLD,
-                f"This CARS Desktop is too old for the server: install CARS Desktop {self.minimum} "
-                "or later; your data and unsent changes are kept.",
+                client_too_old_message(client, self.minimum, self.installer_source),
             )
             return
         await self.app(scope, receive, send)

@@ -55,8 +55,11 @@ def test_an_old_client_is_told_which_version_to_install(
     assert response.status_code == 426
     error = _error(response)
     assert error.error == "client_too_old"
-    assert "install CARS Desktop 0.1.0 or later" in error.message
-    assert "unsent changes are kept" in error.message
+    assert error.message == (
+        "This CARS Desktop (0.0.9) is too old for the server, which needs 0.1.0 or later: run "
+        "CARS-Desktop-Setup-0.1.0.exe (Windows) or install cars-desktop-0.1.0-linux-x86_64.tar.gz "
+        "(Linux) from your IT service. Your data and unsent changes are kept."
+    )
     assert _records(live_server) == 0
 
 

@@ -60,8 +60,11 @@ def _check(
         _run_as(monkeypatch, "1.4.2")
         with pytest.raises(ClientTooOld) as refused:
             sync_now(session, http)
-        assert f"install CARS Desktop {REQUIRED} or later" in str(refused.value)
-        assert "kept" in str(refused.value)
+        said = str(refused.value)
+        assert "This CARS Desktop (1.4.2) is too old for the server, which needs 2.0.0 or later" in said
+        assert f"run CARS-Desktop-Setup-{REQUIRED}.exe (Windows)" in said
+        assert f"install cars-desktop-{REQUIRED}-linux-x86_64.tar.gz (Linux)" in said
+        assert "Your data and unsent changes are kept" in said
         with session.unit_of_work() as uow:
             assert uow.sync.pending_count() == queued  # the outbox is untouched
             assert uow.records.count() == held  # and so are the records

@@ -364,7 +364,8 @@ def test_a_client_too_old_shows_the_servers_message_and_stops_until_restart(
         qtbot.waitUntil(lambda: sync.snapshot.mode is SyncMode.HELD, timeout=WAIT_MS)
         state = window.sync_bar.state.text()
         assert state.startswith("Sync stopped: The central server refused")
-        assert "install CARS Desktop 99.0.0" in state
+        assert "run CARS-Desktop-Setup-99.0.0.exe (Windows)" in state
+        assert "cars-desktop-99.0.0-linux-x86_64.tar.gz (Linux)" in state
         assert not sync.tick_timer.isActive()
         tried = sync.cycles_started
         window.sync_now_action.trigger()
@@ -377,7 +378,7 @@ def test_a_client_too_old_shows_the_servers_message_and_stops_until_restart(
         again = _window(qtbot, context, unlock(moved, folder, WORKER, PASSWORDS[WORKER]))
         assert again.sync is not None
         assert again.sync.snapshot.mode is SyncMode.HELD and again.sync.cycles_started == 0
-        assert "install CARS Desktop 99.0.0" in again.sync_bar.state.text()
+        assert "CARS-Desktop-Setup-99.0.0.exe" in again.sync_bar.state.text()
         again.close()
 
 
