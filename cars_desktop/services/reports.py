@@ -1,15 +1,22 @@
-"""The KPI report over what this workstation holds, with the same definitions the server uses."""
+"""The KPI reports over what this workstation holds, with the same definitions the server uses."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from cars_desktop.documents.fonts import register_fonts
 from cars_desktop.domain.access import Permission, require
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import InvalidInput
+from cars_desktop.reports.commissioner import CommissionerReport, build_commissioner_report
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis
+from cars_desktop.reports.pdf import render_commissioner_pdf
 from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_desktop.services.workstation import WorkstationSession
+from cars_protocol.records import utc_now
+
+#: The PDF's title, on its first page and in every footer.
+COMMISSIONER_TITLE = "CARS: KPI report for the commissioner"
 
 #: The record types any KPI reads; people are needed for merges and local authorities.
 REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
@@ -49,3 +56,51 @@ def kpi_report(
         )
         uow.commit()
     return table
+
+
+def commissioner_report(
+    session: WorkstationSession,
+    first: date,
+    last: date,
+    sites: frozenset[str] | None = None,
+    suppress_below: int | None = 5,
+) -> CommissionerReport:
+    """The commissioner's report (the period, the one before, monthly trends) over the records here.
+
+    Supervisors only (VIEW_KPIS); one consultation entry in the audit log with the parameters.
+    """
+    require(session.actor, Permission.VIEW_KPIS, "see the KPI report")
+    if last < first:
+        raise InvalidInput("the report's last date is before its first")
+    with session.unit_of_work() as uow:
+        report = build_commissioner_report(
+            uow.records.iter_all(REPORTED_TYPES), first, last, sites, suppress_below
+        )
+        uow.audit(
+            AuditEvent(
+                AuditOperation.CONSULTATION,
+                details={
+                    "report": "commissioner",
+                    "from": first.isoformat(),
+                    "to": last.isoformat(),
+                    "sites": sorted(sites) if sites is not None else None,
+                    "suppress_below": suppress_below,
+                },
+            )
+        )
+        uow.commit()
+    return report
+
+
+def commissioner_pdf(
+    session: WorkstationSession,
+    first: date,
+    last: date,
+    sites: frozenset[str] | None = None,
+    suppress_below: int | None = 5,
+) -> bytes:
+    """The commissioner's report as PDF bytes (small numbers suppressed unless told otherwise)."""
+    report = commissioner_report(session, first, last, sites, suppress_below)
+    return render_commissioner_pdf(
+        report, title=COMMISSIONER_TITLE, generated_at=utc_now(), fonts=register_fonts()
+    )
