@@ -2,9 +2,11 @@
 
 Choose the date and sites; every assessment is listed by worker, kind and status (sortable,
 filterable). Open one read-only, approve the selected ones together, or return one with a comment
-the worker sees on Today. Signing off is refused while work waits. On the right, what only the
-central server knows: unsent work per workstation, and over-booked slots waiting to be rebooked
-(both "not available offline" without it).
+the worker sees on Today. Signing off is refused while work waits; every sign-off of the day at
+the chosen sites, from any supervisor's workstation (they sync), shows as "Signed off by <name> at
+<time>". On the right, what only the central server knows: unsent work per workstation, and
+over-booked slots waiting to be rebooked (both "not available offline" without it); "Rebook..."
+moves a booking out of the chosen slot, which leaves the list once the move has synced.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cars_desktop.documents.model import DocumentKind
 from cars_desktop.domain.access import Permission
 from cars_desktop.domain.changes import Changes
 from cars_desktop.resources import reference_list
@@ -42,13 +45,16 @@ from cars_desktop.services.day_review import (
     sign_off_day,
     workstation_statuses,
 )
+from cars_desktop.services.slot_rebooking import Moved
+from cars_desktop.services.workstation_facts import site_name
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.day_review_model import overbooked_model, review_model, workstations_model
+from cars_desktop.ui.pages.overbooked_rebook_dialog import RebookOverbookedDialog
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.table_view import RecordTable
-from cars_desktop.ui.widgets.typed_dates import uk_date, uk_datetime
+from cars_desktop.ui.widgets.typed_dates import uk_date, uk_long_datetime
 from cars_protocol.sync import OverbookedSlot, WorkstationStatus
 
 OFFLINE = "Not available offline"
@@ -95,6 +101,9 @@ class DayReviewPage(QWidget):
         self.table = RecordTable(self.model, "The day's assessments", multi_select=True)
         self.summary = QLabel()
         self.summary.setAccessibleName("Review summary")
+        self.sign_offs = QLabel()
+        self.sign_offs.setAccessibleName("Who signed off the day")
+        self.sign_offs.setWordWrap(True)
         self.open_button = QPushButton("&Open read-only")
         self.approve_button = QPushButton("&Approve selected")
         self.comment = QLineEdit()
@@ -118,6 +127,10 @@ class DayReviewPage(QWidget):
         self.overbooked_table = RecordTable(self.overbooked, "Over-booked appointment slots")
         self.server_note = QLabel(OFFLINE)
         self.server_note.setAccessibleName("Central server information")
+        self.rebook_button = QPushButton("Re&book...")
+        self.rebook_button.setAccessibleName("Rebook a booking from the chosen over-booked slot")
+        self.rebook_button.setEnabled(False)
+        self._rebook_dialog: RebookOverbookedDialog | None = None
         self.server_button = QPushButton("Ask the central ser&ver")
         self.server_button.setAccessibleName("Ask the central server for workstations and over-booked slots")
 
@@ -150,6 +163,7 @@ class DayReviewPage(QWidget):
         left.addLayout(filter_row)
         left.addWidget(self.table, 1)
         left.addWidget(self.summary)
+        left.addWidget(self.sign_offs)
         left.addLayout(decisions)
         left.addLayout(commenting)
         left.addWidget(self.error)
@@ -161,7 +175,11 @@ class DayReviewPage(QWidget):
         server_layout.addWidget(self.workstation_table)
         server_layout.addWidget(QLabel("Over-booked slots to rebook"))
         server_layout.addWidget(self.overbooked_table)
-        server_layout.addWidget(self.server_button)
+        server_buttons = QHBoxLayout()
+        server_buttons.addWidget(self.rebook_button)
+        server_buttons.addWidget(self.server_button)
+        server_buttons.addStretch(1)
+        server_layout.addLayout(server_buttons)
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
         columns.addWidget(server, 2)
@@ -177,6 +195,9 @@ class DayReviewPage(QWidget):
         self.return_button.clicked.connect(self.return_chosen)
         self.sign_off_button.clicked.connect(self.sign_off)
         self.server_button.clicked.connect(self.refresh_server)
+        self.rebook_button.clicked.connect(self.rebook_chosen)
+        self.overbooked_table.doubleClicked.connect(lambda _index: self.rebook_chosen())
+        self.overbooked_table.selectionModel().selectionChanged.connect(self._slot_chosen)
         context.bus.sig_changed.connect(self._on_changed)
         self.refresh()
         self.refresh_server()
@@ -211,17 +232,18 @@ class DayReviewPage(QWidget):
             f"{len(review.rows)} assessments on {uk_date(review.day)}",
             f"{review.waiting} waiting for review",
         ]
-        if review.sign_offs:
-            done = "; ".join(
-                f"{s.site_code} signed off by {s.by} at {uk_datetime(s.at)}" for s in review.sign_offs
-            )
-            parts.append(done)
         self.summary.setText(". ".join(parts) + ".")
-        self.sign_off_button.setEnabled(not review.signed_off)
+        self.sign_offs.setText(
+            "\n".join(f"{site_name(s.site_code)}: {s.label}" for s in review.sign_offs)
+            or f"Not signed off yet for {uk_date(review.day)}."
+        )
+        self.sign_off_button.setEnabled(not review.signed_off_by(self._ctx.session.user.username))
 
     def _on_changed(self, changes: Changes) -> None:
-        if concerns(changes, ("assessment", "review_decision")):
+        if concerns(changes, ("assessment", "review_decision", "day_sign_off")):
             self.refresh()
+        if concerns(changes, ("appointment",)) and self._ctx.app.http_factory is not None:
+            self.refresh_server()  # a move or a sync may have cleared an over-booked slot
 
     def refresh_server(self) -> None:
         """Ask the central server for workstations' unsent work and over-booked slots."""
@@ -244,6 +266,7 @@ class DayReviewPage(QWidget):
         self.overbooked.set_rows(slots)
         self.workstation_table.fit_columns()
         self.overbooked_table.fit_columns()
+        self._slot_chosen()
         waiting = sum(s.pending_count for s in stations)
         self.server_note.setText(
             f"{waiting} unsent changes across {len(stations)} workstations; {len(slots)} over-booked slots."
@@ -253,6 +276,37 @@ class DayReviewPage(QWidget):
         self.workstations.set_rows([])
         self.overbooked.set_rows([])
         self.server_note.setText(OFFLINE if message == OFFLINE else f"{OFFLINE}: {message}")
+        self._slot_chosen()
+
+    # -- over-booked slots --------------------------------------------------------------------
+
+    def chosen_slot(self) -> OverbookedSlot | None:
+        row = self.overbooked_table.current_source_row()
+        return None if row is None else self.overbooked.row_at(row)
+
+    def _slot_chosen(self) -> None:
+        self.rebook_button.setEnabled(self.chosen_slot() is not None)
+
+    def rebook_chosen(self) -> None:
+        """Open the rebooking dialog for the chosen over-booked slot."""
+        slot = self.chosen_slot()
+        if slot is None:
+            self.error.show_message("choose an over-booked slot first")
+            return
+        self.error.clear_message()
+        dialog = RebookOverbookedDialog(self._ctx, slot, self)
+        dialog.sig_moved.connect(self._moved)
+        dialog.finished.connect(dialog.deleteLater)
+        self._rebook_dialog = dialog
+        dialog.open()
+
+    def _moved(self, done: Moved) -> None:
+        made = done.appointment
+        self.notice.show_message(
+            f"rebooked for {uk_long_datetime(made.starts_at)}. The slot leaves the list once this has synced."
+        )
+        if made.reason == "required_assessment":  # the person must be told the new time in writing
+            self._ctx.navigator.preview_document(made.person_id, DocumentKind.RA2_APPOINTMENT_CHANGE.value)
 
     # -- decisions ----------------------------------------------------------------------------
 
@@ -319,8 +373,9 @@ class DayReviewPage(QWidget):
         )
 
     def _signed_off(self, made: tuple[SignOff, ...]) -> None:
-        self.notice.show_message(f"the day is signed off for {', '.join(s.site_code for s in made)}.")
-        self.refresh()
+        sites = ", ".join(site_name(s.site_code) for s in made)
+        self.notice.show_message(f"the day is signed off for {sites}.")
+        self._ctx.bus.broadcast(Changes(record_types=frozenset({"day_sign_off"})))
 
 
 PAGE = PageSpec(
