@@ -197,7 +197,6 @@ def _add_report_parser(commands: argparse._SubParsersAction) -> None:  # type: i
     kpi.add_argument("--to", dest="last", type=_iso_date, required=True, help="last date, YYYY-MM-DD")
     kpi.add_argument(
         "--period",
-        default="month",
         choices=["day", "week", "month", "quarter", "financial_year"],
         help="length of each period (default month; financial years run April to March)",
     )
@@ -205,14 +204,30 @@ def _add_report_parser(commands: argparse._SubParsersAction) -> None:  # type: i
         "--by", choices=["site", "la", "worker"], help="split by site, local authority or worker"
     )
     kpi.add_argument("--site", action="append", help="count only this site's casework (repeat for more)")
-    kpi.add_argument("--format", default="csv", choices=["csv", "json"], help="output format (default csv)")
     kpi.add_argument(
+        "--format",
+        choices=["csv", "json", "pdf"],
+        help="csv (the default) or json: the KPI table by period; pdf: the commissioner's report "
+        "for the whole of --from to --to against the period before (needs --out)",
+    )
+    suppression = kpi.add_mutually_exclusive_group()
+    suppression.add_argument(
         "--suppress-below",
         type=int,
         metavar="N",
-        help="show counts from 1 to N-1 as <N (use 5 for anything read outside the service)",
+        help="show counts from 1 to N-1 as <N (csv and json: off unless given; pdf and "
+        "--tables-dir: 5 unless given, as they are for readers outside the service)",
+    )
+    suppression.add_argument(
+        "--no-suppress", action="store_true", help="show every count (only for use inside the service)"
     )
     kpi.add_argument("--out", type=Path, help="new file to write (default: standard output)")
+    kpi.add_argument(
+        "--tables-dir",
+        type=Path,
+        metavar="DIR",
+        help="also write each table of the commissioner's report as a CSV into DIR (new or empty)",
+    )
 
 
 def _iso_date(text: str) -> date:
@@ -301,18 +316,78 @@ def _report_kpi(args: argparse.Namespace, session, secrets: SecretReader) -> int
         raise InvalidInput("--suppress-below must be 2 or more")
     if args.out is not None and args.out.exists():
         raise InvalidInput(f"{args.out} already exists; choose a new file name so nothing is overwritten")
+    if args.format == "pdf" or args.tables_dir is not None:
+        return _report_commissioner(args, session)
     sites = frozenset(args.site) if args.site else None
     table = kpi_report(
-        session, args.first, args.last, PeriodKind(args.period), GroupBy(args.by or "none"), sites
+        session, args.first, args.last, PeriodKind(args.period or "month"), GroupBy(args.by or "none"), sites
     )
     render = to_json if args.format == "json" else to_csv
-    text = render(table, args.suppress_below)
+    text = render(table, None if args.no_suppress else args.suppress_below)
     if args.out is None:
         sys.stdout.write(text)
     else:
         args.out.write_text(text, encoding="utf-8")
         print(f"Wrote {len(table.rows)} KPI rows to {args.out}", file=sys.stderr)
     return 0
+
+
+def _report_commissioner(args: argparse.Namespace, session) -> int:  # type: ignore[no-untyped-def]
+    """`report kpi --format pdf` and/or `--tables-dir`: the commissioner's report, made once."""
+    from cars_desktop.reports.commissioner import commissioner_csvs
+    from cars_desktop.services.reports import commissioner_report, commissioner_report_pdf
+
+    if args.format in ("csv", "json"):
+        raise InvalidInput("--tables-dir writes the commissioner's report: use it alone or with --format pdf")
+    if args.format == "pdf" and args.out is None:
+        raise InvalidInput("--format pdf needs --out FILE (a PDF is not written to the terminal)")
+    for option, given in (("--period", args.period), ("--by", args.by)):
+        if given is not None:
+            raise InvalidInput(
+                f"{option} does not apply to the commissioner's report (it covers --from to --to)"
+            )
+    if args.tables_dir is not None:
+        _check_tables_dir(args.tables_dir)
+    suppress = None if args.no_suppress else (args.suppress_below or 5)
+    sites = frozenset(args.site) if args.site else None
+    report = commissioner_report(session, args.first, args.last, sites, suppress)
+    if args.out is not None:
+        _write_new(args.out, commissioner_report_pdf(report))
+        print(
+            f"Wrote the commissioner's report for {report.current_period.label} to {args.out}",
+            file=sys.stderr,
+        )
+    if args.tables_dir is not None:
+        files = commissioner_csvs(report)
+        try:
+            args.tables_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InvalidInput(f"cannot make the folder {args.tables_dir}: {exc.strerror}") from None
+        for name, text in files.items():
+            _write_new(args.tables_dir / name, text.encode("utf-8"))
+        print(f"Wrote {len(files)} tables ({', '.join(files)}) to {args.tables_dir}", file=sys.stderr)
+    return 0
+
+
+def _check_tables_dir(folder: Path) -> None:
+    """Refuse a --tables-dir that is a file or holds anything (nothing there is ever replaced)."""
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"{folder} is a file; --tables-dir needs a new or empty folder")
+    if folder.is_dir() and any(folder.iterdir()):
+        raise InvalidInput(f"{folder} is not empty; choose a new or empty folder so nothing is overwritten")
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create `path` with `data`; an existing file is never replaced."""
+    try:
+        with path.open("xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        raise InvalidInput(
+            f"{path} already exists; choose a new file name so nothing is overwritten"
+        ) from None
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _parse_roles(text: str) -> frozenset[Role]:

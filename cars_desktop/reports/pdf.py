@@ -43,6 +43,8 @@ from cars_desktop.reports.pdf_charts import TREND_CHARTS, funnel_drawing, trend_
 from cars_desktop.reports.periods import UK, Period
 from cars_desktop.resources import reference_list
 
+#: The report's title, on its first page and in every footer (the workstation and the server use it).
+DEFAULT_TITLE = "CARS: KPI report for the commissioner"
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 WIDTH = PAGE_WIDTH - 2 * MARGIN

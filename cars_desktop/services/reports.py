@@ -10,13 +10,10 @@ from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.commissioner import CommissionerReport, build_commissioner_report
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis
-from cars_desktop.reports.pdf import render_commissioner_pdf
+from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_desktop.services.workstation import WorkstationSession
 from cars_protocol.records import utc_now
-
-#: The PDF's title, on its first page and in every footer.
-COMMISSIONER_TITLE = "CARS: KPI report for the commissioner"
 
 #: The record types any KPI reads; people are needed for merges and local authorities.
 REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
@@ -100,7 +97,11 @@ def commissioner_pdf(
     suppress_below: int | None = 5,
 ) -> bytes:
     """The commissioner's report as PDF bytes (small numbers suppressed unless told otherwise)."""
-    report = commissioner_report(session, first, last, sites, suppress_below)
+    return commissioner_report_pdf(commissioner_report(session, first, last, sites, suppress_below))
+
+
+def commissioner_report_pdf(report: CommissionerReport) -> bytes:
+    """A report already made (and logged) as the commissioner's PDF, generated now."""
     return render_commissioner_pdf(
-        report, title=COMMISSIONER_TITLE, generated_at=utc_now(), fonts=register_fonts()
+        report, title=DEFAULT_TITLE, generated_at=utc_now(), fonts=register_fonts()
     )

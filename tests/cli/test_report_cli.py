@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from pathlib import Path
 
 from tests.cli.test_cli import cli, one_error_line
@@ -64,3 +65,55 @@ def test_report_kpi_csv_json_and_file(workstation: Workstation, tmp_path: Path) 
     assert "KPI" in one_error_line(refused)
     bad = cli(*base[:-1], "2026-13-01", stdin=f"{WORKER_PASSWORD}\n", data_dir=workstation.data_dir)
     assert "not a date" in one_error_line(bad)
+
+
+def test_report_kpi_pdf_and_tables(workstation: Workstation, tmp_path: Path) -> None:
+    session = workstation.unlock()
+    try:
+        save_casebook(session)
+    finally:
+        session.lock()
+    base = [
+        "report",
+        "kpi",
+        "--user",
+        WORKER,
+        "--password-stdin",
+        "--from",
+        "2026-04-01",
+        "--to",
+        "2026-04-30",
+    ]
+
+    def run(*more: str) -> subprocess.CompletedProcess[str]:
+        return cli(*base, *more, stdin=f"{WORKER_PASSWORD}\n", data_dir=workstation.data_dir)
+
+    pdf, tables = tmp_path / "april.pdf", tmp_path / "tables"
+    made = run("--format", "pdf", "--out", str(pdf), "--tables-dir", str(tables))
+    assert made.returncode == 0, made.stderr
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "April 2026" in text and "shown as “<5”" in text  # suppressed by default: it leaves the service
+    assert sorted(p.name for p in tables.iterdir()) == [
+        "definitions.csv", "funnel.csv", "kpis.csv", "monthly_trend.csv",
+    ]  # fmt: skip
+    kpis = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO((tables / "kpis.csv").read_text("utf-8")))}
+    assert kpis["referrals_into_treatment"]["value"] == "<5"
+
+    inside = tmp_path / "inside"
+    made = run("--tables-dir", str(inside), "--no-suppress", "--site", "OLDBURY")
+    assert made.returncode == 0, made.stderr
+    kpis = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO((inside / "kpis.csv").read_text("utf-8")))}
+    assert kpis["referrals_into_treatment"]["value"] == "2"  # R1 and R5 at Oldbury
+
+    assert "already exists" in one_error_line(run("--format", "pdf", "--out", str(pdf)))
+    assert "not empty" in one_error_line(run("--tables-dir", str(tables)))
+    assert "needs --out" in one_error_line(run("--format", "pdf"))
+    assert "--by does not apply" in one_error_line(
+        run("--format", "pdf", "--out", str(tmp_path / "b.pdf"), "--by", "site")
+    )
+    assert "alone or with --format pdf" in one_error_line(
+        run("--format", "json", "--tables-dir", str(tmp_path / "t"))
+    )
+    assert "not allowed with" in one_error_line(run("--no-suppress", "--suppress-below", "5"))
+    assert not (tmp_path / "b.pdf").exists() and not (tmp_path / "t").exists()
