@@ -91,7 +91,8 @@ def _suitability_requested(facts: Facts) -> Iterator[Event]:
         yield Event(day, a, a.id)
 
 
-def _suitability_done(facts: Facts) -> Iterator[Assessment]:
+def suitability_done(facts: Facts) -> Iterator[Assessment]:
+    """Completed court suitability assessments with an outcome other than "not completed"."""
     for a in facts.completed(K.COURT_SUITABILITY):
         outcome = a.answers.get("outcome")
         if isinstance(outcome, str) and outcome != "not_completed":
@@ -99,7 +100,7 @@ def _suitability_done(facts: Facts) -> Iterator[Assessment]:
 
 
 def _suitability_completed(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in _suitability_done(facts))
+    return (_completed_at(a) for a in suitability_done(facts))
 
 
 def _adjournments(facts: Facts) -> Iterator[Event]:
@@ -161,16 +162,16 @@ def _kits(facts: Facts) -> Iterator[Event]:
     return (Event(s.supplied_on, s, s.id, weight=s.quantity) for s in facts.naloxone)
 
 
-def _assessments(facts: Facts) -> Iterator[Assessment]:
+def kpi_assessments(facts: Facts) -> Iterator[Assessment]:
     """Every assessment in the KPI sense: required (took place), lifestyle (any type but
     "required", which is the content of a required assessment) and court suitability (completed)."""
     yield from (a for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
     yield from (a for a in facts.completed(K.LIFESTYLE) if a.answers.get("assessment_type") != "required")
-    yield from _suitability_done(facts)
+    yield from suitability_done(facts)
 
 
 def _assessment_events(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in _assessments(facts))
+    return (_completed_at(a) for a in kpi_assessments(facts))
 
 
 def _by_person(events: Iterable[Event], facts: Facts) -> Iterator[Event]:
@@ -225,6 +226,84 @@ def _onward(facts: Facts) -> Iterator[Event]:
     for action in facts.actions:
         if action.action_type in ONWARD and action.status is not ActionStatus.CANCELLED:
             yield Event(uk_date_of(action.created_at), action, action.id, category=action.action_type.value)
+
+
+def _consent_days(facts: Facts) -> set[tuple[object, object]]:
+    """(person, UK date) pairs on which a consent decision was recorded: a completed lifestyle
+    assessment answering "consent to share" (yes or no), or a completed consent form."""
+    days: set[tuple[object, object]] = set()
+    for a in facts.completed(K.LIFESTYLE):
+        if ff.consent_answered(a):
+            days.add((facts.person_of(a.person_id), _completed_at(a).day))
+    for a in facts.completed(K.CONSENT):
+        days.add((facts.person_of(a.person_id), _completed_at(a).day))
+    return days
+
+
+def _consent_recorded(facts: Facts) -> Iterator[Event]:
+    days = _consent_days(facts)
+    for event in _assessment_events(facts):
+        if (facts.person_of(event.person_id), event.day) in days:
+            yield event
+
+
+def _lifestyle_events(facts: Facts) -> Iterator[Event]:
+    return (_completed_at(a) for a in facts.completed(K.LIFESTYLE))
+
+
+def _ndtms_complete(facts: Facts) -> Iterator[Event]:
+    for a in facts.completed(K.LIFESTYLE):
+        survivor = facts.person_of(a.person_id)
+        person = facts.people.get(survivor) if survivor is not None else None
+        if person is not None and ff.ndtms_complete(a, person.sex.value):
+            yield _completed_at(a)
+
+
+NALOXONE_SUPPLY = "naloxone_supply"
+"""The harm-reduction line for a take-home Naloxone supply."""
+USED_REASONS = frozenset({"used_on_self", "used_on_other"})
+"""Replacement reasons that mean the last kit was used (naloxone_reasons.json)."""
+
+
+def _harm_reduction(facts: Facts) -> Iterator[Event]:
+    for a in facts.completed(K.HARM_REDUCTION):
+        event = _completed_at(a)
+        for code in ff.advice_given(a):
+            yield Event(event.day, a, (a.id, code), category=code)
+    for s in facts.naloxone:
+        yield Event(s.supplied_on, s, s.id, category=NALOXONE_SUPPLY)
+
+
+def _replacements_for_used(facts: Facts) -> Iterator[Event]:
+    for s in facts.naloxone:
+        if s.reason == "replacement" and s.replacement_reason in USED_REASONS:
+            yield Event(s.supplied_on, s, s.id, category=s.replacement_reason)
+
+
+def _recommended_for(order: str) -> EventSource:
+    def events(facts: Facts) -> Iterator[Event]:
+        for a in facts.completed(K.COURT_SUITABILITY):
+            proposed = a.answers.get("requirement_type")
+            if (
+                a.answers.get("outcome") == "suitable_recommended"
+                and isinstance(proposed, str)
+                and order in ff.requirement_includes(proposed)
+            ):
+                yield _completed_at(a)
+
+    return events
+
+
+def _order_made_on_recommendation(order: str) -> EventSource:
+    """The recommended assessments (keyed and dated as in `_recommended_for`) where the order was made."""
+
+    def events(facts: Facts) -> Iterator[Event]:
+        for event in _recommended_for(order)(facts):
+            assert isinstance(event.record, Assessment)
+            if order in ff.orders_made(event.record):
+                yield event
+
+    return events
 
 
 # --- the catalogue --------------------------------------------------------------------------
@@ -460,6 +539,84 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_people_screened,
         over=_people_assessed,
+    ),
+    Kpi(
+        "consent_recorded_rate",
+        "Assessments with a recorded consent decision",
+        "Of the " + _ASSESSMENTS_TEXT + " (UK date completed), the share for which a consent "
+        "decision was recorded for the same person (merged records followed) on the same UK date: a "
+        'completed lifestyle assessment answering "agrees to information being shared" (yes or no), '
+        "or a completed consent form.",
+        "rate",
+        numerator="Assessments with a consent decision",
+        denominator="All assessments",
+        unit="proportion",
+        events=_consent_recorded,
+        over=_assessment_events,
+    ),
+    Kpi(
+        "ndtms_fields_complete_rate",
+        "Lifestyle assessments with NDTMS-style fields complete",
+        "Of the lifestyle assessments completed in the period (every type; UK date completed), the "
+        "share holding every field we check against the NDTMS/CJIT-style list (DOMAIN.md 2.3): type "
+        "of assessment, referral source, whether there is a problem with drugs or alcohol now and, "
+        "when there is, the main problem substance with its route and age first used, injecting "
+        "status, accommodation, employment, local authority, hepatitis B vaccination, hepatitis C "
+        'test, consent to share; and on the person\'s record a sex other than "not stated". Ethnicity '
+        "is not checked because no screen records it yet.",
+        "rate",
+        numerator="Lifestyle assessments with the fields complete",
+        denominator="Lifestyle assessments",
+        unit="proportion",
+        events=_ndtms_complete,
+        over=_lifestyle_events,
+    ),
+    Kpi(
+        "harm_reduction_interventions",
+        "Harm reduction interventions",
+        "Each piece of harm reduction advice ticked on a completed harm reduction form (overdose "
+        "risk, safer injecting, needle exchange, blood-borne virus testing, alcohol and mixing "
+        "drugs), counted on the UK date the form was completed, and each take-home Naloxone supply "
+        "(one per supply record, whatever the number of kits), counted on the supply date; by type.",
+        "breakdown",
+        events=_harm_reduction,
+    ),
+    Kpi(
+        "naloxone_replacements_for_used",
+        "Replacement Naloxone kits for kits used",
+        "Naloxone supplies whose reason is a replacement because the last kit was used, on the "
+        "person themselves or on someone else (a proxy for overdoses reversed), one per supply "
+        "record, counted on the supply date; by reason.",
+        "breakdown",
+        events=_replacements_for_used,
+    ),
+    Kpi(
+        "drr_order_rate",
+        "DRR order rate",
+        "Of the court suitability assessments completed in the period (UK date completed) that "
+        "recommended a requirement including a Drug Rehabilitation Requirement, the share where the "
+        "court made a DRR (alone or combined), as recorded on the same form on any date. Sentences "
+        "not yet recorded count as not made, so recent periods rise as results arrive.",
+        "rate",
+        numerator="Recommendations followed by a DRR",
+        denominator="Assessments recommending a DRR",
+        unit="proportion",
+        events=_order_made_on_recommendation("drr"),
+        over=_recommended_for("drr"),
+    ),
+    Kpi(
+        "atr_order_rate",
+        "ATR order rate",
+        "Of the court suitability assessments completed in the period (UK date completed) that "
+        "recommended a requirement including an Alcohol Treatment Requirement, the share where the "
+        "court made an ATR (alone or combined), as recorded on the same form on any date. Sentences "
+        "not yet recorded count as not made, so recent periods rise as results arrive.",
+        "rate",
+        numerator="Recommendations followed by an ATR",
+        denominator="Assessments recommending an ATR",
+        unit="proportion",
+        events=_order_made_on_recommendation("atr"),
+        over=_recommended_for("atr"),
     ),
 )
 

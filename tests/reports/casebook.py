@@ -24,6 +24,7 @@ from cars_protocol.records import (
     RecordBase,
     Referral,
     ReferralOutcome,
+    Sex,
     Tombstone,
 )
 
@@ -35,24 +36,27 @@ def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _person(given: str, la: str | None, tombstone: Tombstone | None = None) -> Person:
+def person(
+    given: str, la: str | None, tombstone: Tombstone | None = None, sex: Sex = Sex.NOT_STATED
+) -> Person:
+    """An invented person recorded at Oldbury on 1 January 2026."""
     at = utc("2026-01-01T09:00")
     return Person(
         family_name="Quillfeather", given_names=given, date_of_birth=date(1990, 1, 1), local_authority=la,
-        site_code=OLDBURY, author="w.one", created_at=at, updated_at=at, tombstone=tombstone,
+        site_code=OLDBURY, author="w.one", created_at=at, updated_at=at, tombstone=tombstone, sex=sex,
     )  # fmt: skip
 
 
-P1 = _person("Ada", "BIRMINGHAM")
-P2 = _person("Bram", "SANDWELL")
-P3 = _person(
+P1 = person("Ada", "BIRMINGHAM")
+P2 = person("Bram", "SANDWELL", sex=Sex.MALE)
+P3 = person(
     "Bram Dup",
     "WALSALL",
     Tombstone(at=utc("2026-05-01T09:00"), by="sue.sup", reason="duplicate", merged_into=P2.id),
 )
-P4 = _person("Cleo", "DUDLEY", GONE)
-P5 = _person("Dax", None)
-P6 = _person("Eli", "WOLVERHAMPTON")
+P4 = person("Cleo", "DUDLEY", GONE)
+P5 = person("Dax", None)
+P6 = person("Eli", "WOLVERHAMPTON")
 
 
 def form(
@@ -88,6 +92,12 @@ def referral(person: Person, site: str, author: str, created: str, **extra: Any)
 
 
 K = AssessmentKind
+# The NDTMS-style answers the data-quality KPI checks (kpis.ndtms_fields_complete_rate), all given.
+NDTMS = {
+    "referral_source": "self", "injecting_status": "never_injected", "accommodation": "rented_tenancy",
+    "employment": "unemployed_seeking", "local_authority": "SANDWELL", "hep_b_vaccination": "not_vaccinated",
+    "hep_c_test": "never_tested", "consent_to_share": "yes",
+}  # fmt: skip
 YES_YES = {"attended": "yes", "remained": "yes"}
 
 A1_DRAFT = form(K.REQUIRED_INITIAL, P1, OLDBURY, "w.one", None, {"ra1_issued_at": "2026-03-31T22:30:00+00:00"},
@@ -115,13 +125,19 @@ RECORDS: list[RecordBase] = [
     form(K.REQUIRED_INITIAL, P1, OLDBURY, "w.one", "2026-03-12T12:00",
          {"ra1_issued_at": "2026-03-12T10:00:00+00:00", **YES_YES}, tombstone=GONE),  # deleted
     # Lifestyle assessments.
+    # Consent and NDTMS fields: L1 consents (no other NDTMS fields); L2 has every field (P2's sex is
+    # recorded); L3 (02:00 BST 1 April) declines consent, fields complete but P1's sex not stated;
+    # L4 lacks the main substance's route and age first used.
     form(K.LIFESTYLE, P1, OLDBURY, "w.one", "2026-03-31T22:59",
-         {"assessment_type": "voluntary_custody", "substances": [{"substance": "heroin"}]}),
+         {"assessment_type": "voluntary_custody", "substances": [{"substance": "heroin"}],
+          "consent_to_share": "yes"}),
     form(K.LIFESTYLE, P2, PERRY, "w.two", "2026-04-02T10:00",
-         {"assessment_type": "voluntary_community", "substances": [{"substance": "cocaine_powder"}]}),
-    form(K.LIFESTYLE, P1, OLDBURY, "w.one", "2026-04-01T01:00", {"assessment_type": "required"}),
+         {"assessment_type": "voluntary_community", **NDTMS, "problem_use": "yes",
+          "substances": [{"substance": "cocaine_powder", "route": "sniffed", "age_first_used": 19}]}),
+    form(K.LIFESTYLE, P1, OLDBURY, "w.one", "2026-04-01T01:00",
+         {"assessment_type": "required", **NDTMS, "problem_use": "no", "consent_to_share": "no"}),
     form(K.LIFESTYLE, P5, COURT, "w.three", "2026-04-15T10:00",
-         {"assessment_type": "court", "substances": [{"substance": "heroin"}]}),
+         {"assessment_type": "court", **NDTMS, "problem_use": "yes", "substances": [{"substance": "heroin"}]}),
     form(K.LIFESTYLE, P2, PERRY, "w.two", None, {"assessment_type": "voluntary_custody"}),
     # Court suitability assessments.
     form(K.COURT_SUITABILITY, P5, COURT, "w.three", "2026-04-03T11:00",
@@ -163,7 +179,8 @@ RECORDS: list[RecordBase] = [
     NaloxoneSupply(person_id=P5.id, product=NaloxoneProduct.NYXOID, batch_number="B2",
                    expiry_date=date(2028, 1, 1), supplied_on=date(2026, 4, 15), site_code=COURT,
                    author="w.three", created_at=utc("2026-04-15T11:00"), updated_at=utc("2026-04-15T11:00")),
-    form(K.HARM_REDUCTION, P2, PERRY, "w.two", "2026-04-02T11:00", {"opioid_use": "yes"}),
+    form(K.HARM_REDUCTION, P2, PERRY, "w.two", "2026-04-02T11:00",
+         {"opioid_use": "yes", "advice_given": ["overdose_risk", "needle_exchange"]}),
     # Vulnerability screens, a custody arrival, and actions.
     form(K.VULNERABILITY, P1, OLDBURY, "w.one", "2026-04-01T00:10", {}),
     form(K.VULNERABILITY, P2, PERRY, "w.two", "2026-03-05T13:00", {}),

@@ -6,14 +6,30 @@ March and April 2026; A1's RA1 at 23:30 BST on 31 March is March, its completion
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from cars_desktop.reports.compute import GroupBy, compute_kpis
 from cars_desktop.reports.kpis import KPIS
 from cars_desktop.reports.periods import Period, PeriodKind, periods_between, uk_date_of
-from tests.reports.casebook import COURT, OLDBURY, P1, PERRY, RECORDS, referral
+from cars_protocol.records import NaloxoneProduct, NaloxoneSupply, Person, RecordBase, Sex
+from tests.reports.casebook import (
+    COURT,
+    GONE,
+    NDTMS,
+    OLDBURY,
+    P1,
+    P3,
+    P6,
+    PERRY,
+    RECORDS,
+    K,
+    form,
+    person,
+    referral,
+)
 
 MARCH, APRIL = periods_between(date(2026, 3, 1), date(2026, 4, 30), PeriodKind.MONTH)
 
@@ -42,11 +58,22 @@ EXPECTED: dict[str, tuple[float | int | None, float | int | None]] = {
     "median_days_to_treatment": (1.0, 11.0),  # R7 1 day | R1 5 days, R2 17 days
     "naloxone_to_opiate_users": (1 / 1, 1 / 2),  # P1 supplied | P5 supplied, P2 not
     "vulnerability_screen_rate": (1 / 2, 1 / 3),  # P2 of P1,P2 | P1 of P1,P2,P5
+    # L1 of A4,L1,C5 | A1 (L3 answers it the same UK day, 1 Apr BST), L2, L4 of A1,L2,L4,C1,C2
+    "consent_recorded_rate": (1 / 3, 3 / 5),
+    "ndtms_fields_complete_rate": (0 / 1, 1 / 3),  # L1 | L2 of L2, L3 (sex not stated), L4 (no route)
+    "harm_reduction_interventions": (1, 3),  # P1's kit | P5's kit, overdose risk, needle exchange
+    "naloxone_replacements_for_used": (0, 0),  # no replacements in the casebook itself
+    "drr_order_rate": (None, 1 / 1),  # C5 not recommended | C1 recommended DRR+ATR, combined made
+    "atr_order_rate": (None, 2 / 2),  # C1 combined made, C2 ATR made
 }
 FRACTIONS = {  # numerator, denominator of the rates, March and April
     "assessment_conversion": ((2, 2), (3, 4)),
     "statutory_share": ((1, 3), (1, 5)),
     "naloxone_to_opiate_users": ((1, 1), (1, 2)),
+    "consent_recorded_rate": ((1, 3), (3, 5)),
+    "ndtms_fields_complete_rate": ((0, 1), (1, 3)),
+    "drr_order_rate": ((0, 0), (1, 1)),
+    "atr_order_rate": ((0, 0), (2, 2)),
 }
 
 
@@ -80,6 +107,12 @@ def test_breakdowns() -> None:
     assert table.row("referrals_not_converted", MARCH).breakdown == {}
     assert table.row("onward_referrals", MARCH).breakdown == {"marac": 1}
     assert table.row("onward_referrals", APRIL).breakdown == {"liaison_and_diversion": 1}
+    assert table.row("harm_reduction_interventions", MARCH).breakdown == {"naloxone_supply": 1}
+    assert table.row("harm_reduction_interventions", APRIL).breakdown == {
+        "naloxone_supply": 1,
+        "needle_exchange": 1,
+        "overdose_risk": 1,
+    }
 
 
 def test_the_same_records_in_any_order_and_repeated_give_the_same_table() -> None:
@@ -178,3 +211,74 @@ def test_period_labels_and_weeks() -> None:
     assert periods_between(date(2027, 1, 1), date(2027, 3, 31), PeriodKind.QUARTER)[0].label == "Q4 2026/27"
     with pytest.raises(ValueError, match="zone"):
         uk_date_of(datetime(2026, 4, 1, 12, 0))
+
+
+def _supply(who: Person, on: date, reason: str, **extra: Any) -> NaloxoneSupply:
+    at = datetime.combine(on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=12)
+    return NaloxoneSupply(
+        person_id=who.id, product=NaloxoneProduct.NYXOID, batch_number="B9", expiry_date=date(2028, 1, 1),
+        supplied_on=on, reason="first_supply" if reason == "first_supply" else "replacement",
+        replacement_reason=None if reason == "first_supply" else reason, site_code=OLDBURY, author="w.one",
+        created_at=at, updated_at=at, **extra,
+    )  # fmt: skip
+
+
+# Beyond the casebook: a consent form for P3 (merged into P2) on the day of A4, a deleted one on
+# C5's day; Naloxone replacements (two for kits used in April, one lost in March, one used but
+# deleted, one used on 1 May); and a DRR recommended for P6 with no sentence recorded yet.
+EXTRA: list[RecordBase] = [
+    form(K.CONSENT, P3, PERRY, "w.two", "2026-03-05T14:00", {"given_on": "2026-03-05"}),
+    form(K.CONSENT, P1, COURT, "w.three", "2026-03-20T14:00", {"given_on": "2026-03-20"}, tombstone=GONE),
+    _supply(P6, date(2026, 4, 20), "used_on_self"),
+    _supply(P1, date(2026, 4, 10), "used_on_other"),
+    _supply(P1, date(2026, 3, 10), "lost"),
+    _supply(P1, date(2026, 4, 12), "used_on_self", tombstone=GONE),
+    _supply(P1, date(2026, 5, 1), "used_on_self"),
+    form(K.COURT_SUITABILITY, P6, COURT, "w.three", "2026-04-20T10:00",
+         {"hearing_date": "2026-04-20", "outcome": "suitable_recommended", "requirement_type": "drr",
+          "adjourned": "no", "sentence_known": "no"}),
+]  # fmt: skip
+
+
+def test_consent_decisions_follow_merges_and_ignore_deleted_forms() -> None:
+    table = compute_kpis([*RECORDS, *EXTRA], [MARCH, APRIL])
+    row = table.row("consent_recorded_rate", MARCH)
+    assert (row.numerator, row.denominator) == (2, 3)  # A4 (P3's consent form, merged), L1; not C5
+
+
+def test_replacements_for_kits_used_by_reason_on_the_supply_date() -> None:
+    table = compute_kpis([*RECORDS, *EXTRA], [MARCH, APRIL])
+    assert table.row("naloxone_replacements_for_used", MARCH).value == 0  # the March one was lost
+    april = table.row("naloxone_replacements_for_used", APRIL)
+    assert (april.value, april.breakdown) == (2, {"used_on_other": 1, "used_on_self": 1})
+    hr = table.row("harm_reduction_interventions", APRIL)
+    assert hr.breakdown == {"naloxone_supply": 3, "needle_exchange": 1, "overdose_risk": 1}
+    assert table.row("harm_reduction_interventions", MARCH).value == 2  # P1's first kit and the lost one
+
+
+def test_order_rates_count_recommendations_awaiting_sentence_as_not_made() -> None:
+    table = compute_kpis([*RECORDS, *EXTRA], [MARCH, APRIL])
+    drr = table.row("drr_order_rate", APRIL)
+    assert (drr.numerator, drr.denominator) == (1, 2)  # C1 made; P6's recommendation has no sentence
+    atr = table.row("atr_order_rate", APRIL)
+    assert (atr.numerator, atr.denominator) == (2, 2)
+
+
+def test_ndtms_fields_need_the_main_substance_row_and_the_persons_sex() -> None:
+    someone = person("Fen", "DUDLEY", sex=Sex.FEMALE)
+    answers = {"assessment_type": "voluntary_custody", **NDTMS, "problem_use": "yes"}
+    whole = {"substance": "heroin", "route": "smoked", "age_first_used": 22}
+    forms = [
+        form(K.LIFESTYLE, someone, OLDBURY, "w.one", f"2026-04-0{n + 1}T10:00", {**answers, **change})
+        for n, change in enumerate(
+            [
+                {"substances": [whole]},  # complete
+                {"substances": [{**whole, "age_first_used": None}]},  # age first used missing
+                {"problem_use": "no"},  # complete: no substance needed
+                {"substances": [whole], "employment": ""},  # employment blank
+                {"problem_use": None, "substances": [whole]},  # not answered
+            ]
+        )
+    ]
+    row = compute_kpis([someone, *forms], [APRIL]).row("ndtms_fields_complete_rate", APRIL)
+    assert (row.numerator, row.denominator) == (2, 5)
