@@ -2,9 +2,12 @@
 
 The detainee's identifiers, the custody record number, the reason and RA1, and one of the next
 free slots at the chosen place; "Book" completes the booking form through `services.bookings`
-(custody staff never search for people: the service links or adds the person). Then the
-appointment letter opens in the print preview. Below, the user's own bookings show whether each
-was kept. Every read and write goes through `run_op`; the lists refresh when appointments change.
+(custody staff never search for people: the service links silently to an exact match or adds
+the person, and the page shows nothing of anyone held). A worker may instead look the person up
+("Look up on record") or arrive with one found elsewhere (`book_for`): the booking is then for
+that person, with no new person record. Then the appointment letter opens in the print preview.
+Below, the user's own bookings show whether each was kept. Every read and write goes through
+`run_op`; the lists refresh when appointments change.
 """
 
 from __future__ import annotations
@@ -29,19 +32,31 @@ from PySide6.QtWidgets import (
 )
 
 from cars_desktop.documents.model import DocumentKind
-from cars_desktop.domain.access import Permission
+from cars_desktop.domain.access import Permission, allows
 from cars_desktop.domain.changes import Changes
 from cars_desktop.resources import reference_list
 from cars_desktop.services.booking_slots import SlotOffer, next_free_slots
 from cars_desktop.services.bookings import Booked, BookingRequest, BookingRow, book_appointment, my_bookings
+from cars_desktop.services.person_search import PersonMatch, PersonQuery, search_people
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 from cars_desktop.ui.pages.custody_booking_model import bookings_model, slots_model
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.table_view import RecordTable
+from cars_desktop.ui.widgets.typed_dates import uk_date
+from cars_protocol.records import Person
 
 DATE_FORMAT = "dd/MM/yyyy"
+NEW_PERSON = "A new person, from the details typed"
+#: How many people a look-up offers.
+LOOKUP_LIMIT = 8
+
+
+def person_label(person: Person) -> str:
+    """ "ASHCOMBE-LYLE, Perpetua (born 11/02/1979, PNC 77/1122334X)" for the "Book for" list."""
+    pnc = f", PNC {person.pnc_id}" if person.pnc_id else ""
+    return f"{person.family_name.upper()}, {person.given_names} (born {uk_date(person.date_of_birth)}{pnc})"
 
 
 def _line(name: str, placeholder: str = "") -> QLineEdit:
@@ -92,6 +107,17 @@ class CustodyBookingPage(QWidget):
         self.details_given.setAccessibleName("Appointment details given to the detainee")
         self.details_given.setChecked(True)
         self.notes = _line("Notes for the CARS team")
+        # Only those who may find people get the look-up: custody staff are never offered a name,
+        # a completion or any record, so a booking tells them nothing about who is held.
+        self.may_look_up = allows(context.session.actor, Permission.VIEW_PEOPLE)
+        self.book_for_box: QComboBox | None = None
+        self.lookup_button: QPushButton | None = None
+        if self.may_look_up:
+            self.book_for_box = QComboBox()
+            self.book_for_box.setAccessibleName("Book for")
+            self.book_for_box.addItem(NEW_PERSON, None)
+            self.lookup_button = QPushButton("Look up on recor&d")
+            self.lookup_button.setAccessibleName("Look up the person on record from the details typed")
 
         form = QFormLayout()
         form.addRow("&Surname", self.surname)
@@ -109,6 +135,11 @@ class CustodyBookingPage(QWidget):
         form.addRow("Lan&guage", self.language)
         form.addRow("", self.details_given)
         form.addRow("No&tes (optional)", self.notes)
+        if self.book_for_box is not None and self.lookup_button is not None:
+            lookup_row = QHBoxLayout()
+            lookup_row.addWidget(self.book_for_box, 1)
+            lookup_row.addWidget(self.lookup_button)
+            form.addRow("Book f&or", lookup_row)
         detainee = QGroupBox("Detainee and appointment")
         detainee.setLayout(form)
 
@@ -159,6 +190,9 @@ class CustodyBookingPage(QWidget):
         self.book_button.clicked.connect(self.book)
         self.print_button.clicked.connect(self.print_letter)
         self.reprint_button.clicked.connect(self.print_chosen)
+        if self.book_for_box is not None and self.lookup_button is not None:
+            self.lookup_button.clicked.connect(self.look_up)
+            self.book_for_box.currentIndexChanged.connect(self._person_chosen)
         context.bus.sig_changed.connect(self._on_changed)
         self.language.setEnabled(False)
         self._reason_changed()
@@ -217,6 +251,7 @@ class CustodyBookingPage(QWidget):
             return None
         required = self.reason.currentData() == "required_assessment"
         dob = self.date_of_birth.date().toPython()
+        chosen = self.chosen_person()
         return BookingRequest(
             family_name=self.surname.text(),
             given_names=self.forenames.text(),
@@ -234,6 +269,7 @@ class CustodyBookingPage(QWidget):
             language=self.language.text(),
             details_given=self.details_given.isChecked(),
             notes=self.notes.text(),
+            person_id=None if chosen is None else chosen.id,
         )
 
     def book(self) -> None:
@@ -261,10 +297,77 @@ class CustodyBookingPage(QWidget):
         self.book_button.setEnabled(True)
         self._last_booked = (done.appointment.person_id, done.appointment.id)
         self.print_button.setEnabled(True)
+        self._offer_people([])  # the next booking is for someone else until chosen again
         for edit in (self.surname, self.forenames, self.pnc_id, self.custody_record, self.phone, self.notes):
             edit.clear()
         self.notice.show_message("booked. Print the appointment letter for the person to take with them.")
         self.print_button.setFocus()
+
+    # -- whom for (workers only) --------------------------------------------------------------
+
+    def chosen_person(self) -> Person | None:
+        """The person on record the booking is for, or None for a new person from the details."""
+        if self.book_for_box is None:
+            return None
+        data = self.book_for_box.currentData()
+        return data if isinstance(data, Person) else None
+
+    def book_for(self, person: Person) -> None:
+        """Book for a person already found (from their record): their details, no new person."""
+        if self.book_for_box is None:
+            return  # custody staff: never offered
+        self._offer_people([person])
+        self.book_for_box.setCurrentIndex(1)
+
+    def look_up(self) -> None:
+        """Find people on record like the details typed (PNC ID, or name and date of birth)."""
+        self.error.clear_message()
+        query = PersonQuery(
+            name=f"{self.forenames.text()} {self.surname.text()}".strip(),
+            date_of_birth=self.date_of_birth.date().toPython(),  # type: ignore[arg-type]
+            pnc_id=self.pnc_id.text(),
+        )
+        session = self._ctx.session
+        run_op(
+            self._ctx.app.runner,
+            lambda: search_people(session, query),
+            self._found,
+            self.error.show_message,
+            parent=self,
+        )
+
+    def _found(self, matches: list[PersonMatch]) -> None:
+        people = [m.person for m in matches[:LOOKUP_LIMIT]]
+        self._offer_people(people)
+        if not people:
+            self.notice.show_message("no one on record matches; the booking will add a new person.")
+        elif self.book_for_box is not None:
+            self.book_for_box.setFocus()
+
+    def _offer_people(self, people: list[Person]) -> None:
+        box = self.book_for_box
+        if box is None:
+            return
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(NEW_PERSON, None)
+        for person in people:
+            box.addItem(person_label(person), person)
+        box.blockSignals(False)
+        self._person_chosen()
+
+    def _person_chosen(self) -> None:
+        person = self.chosen_person()
+        for edit in (self.surname, self.forenames, self.pnc_id):
+            edit.setReadOnly(person is not None)
+        self.date_of_birth.setReadOnly(person is not None)
+        if person is None:
+            return
+        self.surname.setText(person.family_name)
+        self.forenames.setText(person.given_names)
+        born = person.date_of_birth
+        self.date_of_birth.setDate(QDate(born.year, born.month, born.day))
+        self.pnc_id.setText(person.pnc_id or "")
 
     def print_letter(self) -> None:
         """Open the letter for the booking just made in the print preview."""
