@@ -23,6 +23,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "cars_desktop.ui.pages.missed_appointments_page",
     "cars_desktop.ui.pages.day_review_page",
     "cars_desktop.ui.pages.conflicts_page",
+    "cars_desktop.ui.pages.reports_page",
     "cars_desktop.ui.pages.users_admin_page",
     "cars_desktop.ui.pages.reference_page",
     "cars_desktop.ui.pages.audit_log_page",
