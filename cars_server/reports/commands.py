@@ -2,7 +2,7 @@
 
 Registered by `cars_server.cli` beside `admin`; handlers have the `admin` shape (arguments,
 settings, an engine on a database at the current schema) and return an exit code. The work is
-done by `cars_server.reports.kpi_report`. PDF output is not built yet (see the reporting issue).
+done by `cars_server.reports.kpi_report`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from cars_server.clock import utc_now
 from cars_server.config import ServerSettings
 from cars_server.reports.kpi_report import (
     DEFAULT_SUPPRESS_BELOW,
-    EXPORTERS,
+    FORMATS,
     GROUPINGS,
     KpiReportRequest,
     run_kpi_report,
@@ -50,11 +50,15 @@ def add_report_commands(
     p.add_argument(
         "--period",
         choices=[kind.value for kind in PeriodKind],
-        default=PeriodKind.MONTH.value,
         help="length of each period (default: month; financial years run April to March)",
     )
     p.add_argument("--by", choices=sorted(GROUPINGS), help="one row per site or local authority of residence")
-    p.add_argument("--format", choices=sorted(EXPORTERS), default="csv", help="default: csv (PDF: not yet)")
+    p.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        help="csv (the default) or json: the KPI table by period; pdf: the commissioner's report for "
+        "the whole of --from to --to against the period before (needs --out)",
+    )
     suppression = p.add_mutually_exclusive_group()
     suppression.add_argument(
         "--suppress-below",
@@ -67,6 +71,12 @@ def add_report_commands(
         "--no-suppress", action="store_true", help="show every count (only for use inside the service)"
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="new file to write (default: standard output)")
+    p.add_argument(
+        "--tables-dir",
+        type=Path,
+        metavar="DIR",
+        help="write each table of the commissioner's report as a CSV into DIR (new or empty)",
+    )
     add_db(p)
     p.set_defaults(handler=_kpi, no_database=False)
 
@@ -92,15 +102,17 @@ def _kpi(args: argparse.Namespace, _settings: ServerSettings, engine: Engine) ->
     request = KpiReportRequest(
         start=args.start,
         end=args.end,
-        period=PeriodKind(args.period),
+        period=PeriodKind(args.period) if args.period else None,
         by=args.by,
         format=args.format,
         suppress_below=None if args.no_suppress else args.suppress_below,
         out=args.out,
+        tables_dir=args.tables_dir,
     )
     text = run_kpi_report(engine, request, admin_actor(), utc_now())
-    if request.out is None:
+    if request.out is None and request.tables_dir is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        print(f"wrote the KPI report to {request.out}; the run is recorded in the server's s.62 log")
+        written = [str(path) for path in (request.out, request.tables_dir) if path is not None]
+        print(f"wrote the report to {' and '.join(written)}; the run is recorded in the server's s.62 log")
     return 0

@@ -1,10 +1,12 @@
 """`cars-server report kpi`: the commissioner's KPI table over every record the server holds.
 
 The table is computed by `cars_desktop.reports` (the one set of definitions) over the server's
-records (`cars_server.reports.records`) and rendered as CSV or JSON. A report leaves the service,
+records (`cars_server.reports.records`) and rendered as CSV or JSON; `--format pdf` and
+`--tables-dir` make the commissioner's report instead (the whole date range against the period
+before, monthly trends, the funnel), as a PDF and/or a CSV per table. A report leaves the service,
 so small counts are suppressed by default (`DEFAULT_SUPPRESS_BELOW`) and every run is written to
-the server's s.62 log with its parameters only (never a count or a name). A report file is created
-new, never overwriting one; if its log entry cannot be committed the file is removed again, so no
+the server's s.62 log with its parameters only (never a count or a name). Report files are created
+new, never overwriting one; if the log entry cannot be committed they are removed again, so no
 report is disclosed without its record.
 """
 
@@ -19,8 +21,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from cars_desktop.documents.fonts import register_fonts
+from cars_desktop.reports.commissioner import build_commissioner_report, commissioner_csvs
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis
 from cars_desktop.reports.export import to_csv, to_json
+from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_protocol.records import RecordBase
 from cars_server.audit_log import DetailValue, write_audit
@@ -36,6 +41,8 @@ EXPORTERS: dict[str, Callable[[KpiTable, int | None], str]] = {
     "csv": lambda table, below: to_csv(table, suppress_below=below),
     "json": lambda table, below: to_json(table, suppress_below=below),
 }
+#: Every --format: the two above render the KPI table; "pdf" is the commissioner's report.
+FORMATS = (*EXPORTERS, "pdf")
 
 
 class ReportError(CarsServerError):
@@ -48,11 +55,17 @@ class KpiReportRequest:
 
     start: date
     end: date
-    period: PeriodKind
+    period: PeriodKind | None = None  # None: a month (the commissioner's report has no periods)
     by: str | None = None  # a key of GROUPINGS, or None for the whole service
-    format: str = "csv"
+    format: str | None = None  # None: csv, or the commissioner's report alone with tables_dir
     suppress_below: int | None = DEFAULT_SUPPRESS_BELOW
     out: Path | None = None
+    tables_dir: Path | None = None  # a new or empty folder for the commissioner report's CSVs
+
+    @property
+    def commissioner(self) -> bool:
+        """Whether this is the commissioner's report (PDF and/or tables) rather than the KPI table."""
+        return self.format == "pdf" or self.tables_dir is not None
 
     def check(self) -> None:
         """Refuse a request that cannot be right, before any record is read."""
@@ -60,60 +73,117 @@ class KpiReportRequest:
             raise ReportError(f"--from {self.start} is after --to {self.end}")
         if self.by is not None and self.by not in GROUPINGS:
             raise ReportError(f"cannot group by {self.by!r}; choose one of {', '.join(GROUPINGS)}")
-        if self.format not in EXPORTERS:
-            raise ReportError(f"unknown format {self.format!r}; choose one of {', '.join(EXPORTERS)}")
+        if self.format is not None and self.format not in FORMATS:
+            raise ReportError(f"unknown format {self.format!r}; choose one of {', '.join(FORMATS)}")
         if self.suppress_below is not None and self.suppress_below < 1:
             raise ReportError("--suppress-below must be 1 or more (use --no-suppress for none)")
+        if self.commissioner:
+            self._check_commissioner()
         if self.out is not None and os.path.lexists(self.out):
             raise _already_exists(self.out)
+
+    def _check_commissioner(self) -> None:
+        if self.format in EXPORTERS:
+            raise ReportError(
+                "--tables-dir writes the commissioner's report: use it alone or with --format pdf"
+            )
+        if self.format == "pdf" and self.out is None:
+            raise ReportError("--format pdf needs --out FILE (a PDF is not written to the terminal)")
+        for option, given in (("--period", self.period), ("--by", self.by)):
+            if given is not None:
+                raise ReportError(
+                    f"{option} does not apply to the commissioner's report (it covers --from to --to)"
+                )
+        if self.suppress_below == 1:
+            raise ReportError("--suppress-below must be 2 or more for the commissioner's report")
+        folder = self.tables_dir
+        if folder is not None and os.path.lexists(folder):
+            if not folder.is_dir():
+                raise ReportError(f"{folder} is a file; --tables-dir needs a new or empty folder")
+            if any(folder.iterdir()):
+                raise ReportError(
+                    f"{folder} is not empty; choose a new or empty folder (nothing is overwritten)"
+                )
 
     def audit_detail(self) -> dict[str, DetailValue]:
         """The parameters, for the s.62 log: nothing about the people counted."""
         return {
-            "report": "kpi",
+            "report": "commissioner" if self.commissioner else "kpi",
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
-            "period": self.period.value,
+            "period": None if self.commissioner else (self.period or PeriodKind.MONTH).value,
             "by": self.by,
-            "format": self.format,
+            "format": self.format or ("csv" if self.tables_dir is None else None),
             "suppress_below": self.suppress_below,
             "to_file": self.out is not None,
+            "tables": self.tables_dir is not None,
         }
 
 
 def kpi_table(records: Iterable[RecordBase], request: KpiReportRequest) -> KpiTable:
     """The KPI table of `records` for the request's periods and grouping (no suppression yet)."""
-    periods = periods_between(request.start, request.end, request.period)
+    periods = periods_between(request.start, request.end, request.period or PeriodKind.MONTH)
     group_by = GROUPINGS[request.by] if request.by else GroupBy.NONE
     return compute_kpis(records, periods, group_by=group_by)
 
 
 def render(table: KpiTable, request: KpiReportRequest) -> str:
     """The table in the requested format, with small counts suppressed as requested."""
-    return EXPORTERS[request.format](table, request.suppress_below)
+    return EXPORTERS[request.format or "csv"](table, request.suppress_below)
+
+
+def commissioner_files(
+    records: Iterable[RecordBase], request: KpiReportRequest, now: datetime
+) -> dict[Path, bytes]:
+    """The commissioner's report as the files asked for: the PDF at `out`, the CSVs in `tables_dir`."""
+    report = build_commissioner_report(records, request.start, request.end, None, request.suppress_below)
+    files: dict[Path, bytes] = {}
+    if request.format == "pdf" and request.out is not None:
+        pdf = render_commissioner_pdf(report, title=DEFAULT_TITLE, generated_at=now, fonts=register_fonts())
+        files[request.out] = pdf
+    if request.tables_dir is not None:
+        for name, text in commissioner_csvs(report).items():
+            files[request.tables_dir / name] = text.encode("utf-8")
+    return files
 
 
 def run_kpi_report(engine: Engine, request: KpiReportRequest, actor: str, now: datetime) -> str:
-    """Compute and render the report, log it, and write it to `request.out` if given; returns the text."""
+    """Compute and render the report, log it, and write its files if asked; returns the KPI table's
+    text (empty for the commissioner's report, which is only ever written to files)."""
     request.check()
-    text = render(kpi_table(iter_records(engine), request), request)
+    if request.commissioner:
+        text, files = "", commissioner_files(iter_records(engine), request, now)
+    else:
+        text = render(kpi_table(iter_records(engine), request), request)
+        files = {request.out: text.encode("utf-8")} if request.out is not None else {}
+    written: list[Path] = []
     with Session(engine) as session:
-        if request.out is not None:
-            _write_new(request.out, text)
         try:
+            if request.tables_dir is not None:
+                _make_folder(request.tables_dir)
+            for path, data in files.items():
+                _write_new(path, data)
+                written.append(path)
             write_audit(
                 session, actor=actor, operation=REPORT_OPERATION, detail=request.audit_detail(), at=now
             )
             session.commit()
         except Exception:
-            if request.out is not None:
-                request.out.unlink(missing_ok=True)
+            for path in written:
+                path.unlink(missing_ok=True)
             raise
     return text
 
 
-def _write_new(out: Path, text: str) -> None:
-    """Create `out` and write `text`; an existing file is never overwritten."""
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot make the folder {folder}: {exc.strerror}") from None
+
+
+def _write_new(out: Path, data: bytes) -> None:
+    """Create `out` and write `data`; an existing file is never overwritten."""
     try:
         descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -121,8 +191,8 @@ def _write_new(out: Path, text: str) -> None:
     except OSError as exc:
         raise ReportError(f"cannot create {out}: {exc.strerror}") from None
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
     except OSError as exc:

@@ -9,6 +9,7 @@ one-line errors.
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,6 +21,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cars_desktop.reports.commissioner import build_commissioner_report, commissioner_csvs
 from cars_desktop.reports.compute import GroupBy, compute_kpis
 from cars_desktop.reports.export import to_csv, to_json
 from cars_desktop.reports.periods import PeriodKind, periods_between
@@ -215,6 +217,7 @@ def test_json_without_suppression_and_the_s62_entry(
         "format": "json",
         "suppress_below": None,
         "to_file": False,
+        "tables": False,
     }
     assert str(entry["actor"]).startswith("cli:")
 
@@ -247,7 +250,10 @@ def test_out_file_is_written_once_and_never_overwritten(
         (["--from", "2026-07-01"], EXIT_FAILURE, "is after --to"),
         (["--period", "fortnight"], EXIT_USAGE, "--period"),
         (["--by", "worker"], EXIT_USAGE, "--by"),
-        (["--format", "pdf"], EXIT_USAGE, "--format"),
+        (["--format", "docx"], EXIT_USAGE, "--format"),
+        (["--format", "pdf"], EXIT_FAILURE, "needs --out"),
+        (["--format", "pdf", "--out", "x.pdf", "--by", "site"], EXIT_FAILURE, "--by does not apply"),
+        (["--format", "json", "--tables-dir", "t"], EXIT_FAILURE, "alone or with --format pdf"),
         (["--suppress-below", "0"], EXIT_USAGE, "must be 1 or more"),
         (["--suppress-below", "4", "--no-suppress"], EXIT_USAGE, "not allowed with"),
     ],
@@ -260,6 +266,38 @@ def test_bad_requests_are_one_line_and_write_nothing(
     assert result[0] == code and result[1] == ""
     assert one_error_line(result[2]) and words in result[2], result[2]
     assert report_entries(pushed.db) == []
+
+
+def test_the_commissioners_pdf_and_tables(
+    pushed: Pushed, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """January against December: the PDF and CSVs hold the shared code's figures, suppressed."""
+    pdf, tables = tmp_path / "january.pdf", tmp_path / "tables"
+    january = ["report", "kpi", "--from", "2026-01-01", "--to", "2026-01-31", "--db", pushed.db]
+    report = build_commissioner_report(pushed.records, date(2026, 1, 1), date(2026, 1, 31))
+
+    code, out, err = run(
+        [*january, "--format", "pdf", "--out", str(pdf), "--tables-dir", str(tables)], capsys
+    )
+
+    assert (code, err) == (EXIT_OK, "") and "s.62" in out
+    assert {p.name: p.read_text(encoding="utf-8") for p in tables.iterdir()} == commissioner_csvs(report)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in text.stdout.splitlines() if line.strip().startswith("Referrals into")]
+    # Seven custody referrals and one at court in January (all shown: 8 >= 5); none in December.
+    assert ["Referrals", "into", "treatment", "8", "0", "+8"] in rows
+    assert "Tamsett" not in text.stdout and "Wendover" not in text.stdout
+    [entry] = report_entries(pushed.db)
+    assert (entry["report"], entry["format"], entry["to_file"], entry["tables"]) == (
+        "commissioner",
+        "pdf",
+        True,
+        True,
+    )
+
+    again = run([*january, "--tables-dir", str(tables)], capsys)
+    assert again[0] == EXIT_FAILURE and one_error_line(again[2]) and "not empty" in again[2]
+    assert len(report_entries(pushed.db)) == 1
 
 
 def test_an_unmigrated_database_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
