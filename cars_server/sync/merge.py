@@ -21,7 +21,8 @@ from cars_protocol.records import RECORD_TYPES
 BOOKKEEPING_FIELDS = frozenset({"revision", "updated_at", "author"})
 
 #: Per record type, the top-level fields two sides may change independently. A type missing here
-#: (consent, Naloxone supply, assessment, drug test, review decision) never merges.
+#: (consent, Naloxone supply, assessment, drug test, review decision, day sign-off) never merges.
+#: A day sign-off is never edited anyway: each supervisor's is its own record, so none conflict.
 MERGEABLE_FIELDS: dict[str, frozenset[str]] = {
     "person": frozenset(
         {"address", "postcode", "phone", "language", "interpreter_needed", "aliases", "nationality"}
