@@ -153,9 +153,10 @@ def change_text(kpi: Kpi, now: object, before: object) -> str:
     if a is None or b is None:
         return ""
     if kpi.kind == "rate":
-        return f"{(a - b) * 100:+.1f} pts"
+        points = f"{(a - b) * 100:+.1f}"
+        return ("0.0" if points in ("+0.0", "-0.0") else points) + " pts"
     if kpi.kind == "median":
-        return f"{a - b:+.1f} days".replace(".0 ", " ")
+        return (f"{a - b:+.1f}".removesuffix(".0") if a != b else "0") + " days"
     return f"{int(a - b):+d}" if a != b else "0"
 
 

@@ -18,6 +18,7 @@ from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.commissioner import (
     CommissionerReport,
     build_commissioner_report,
+    change_text,
     commissioner_csvs,
     comparison_lines,
     funnel,
@@ -167,3 +168,17 @@ def test_an_empty_period_has_zeros_and_nothing_to_divide() -> None:
     assert lines["transfer_into_treatment"].text("current") == "–"
     assert [s.conversion for s in funnel(report, report.current)] == ["", "–", "–", "–"]
     assert all(text for text in commissioner_csvs(report).values())
+
+
+def test_changes_read_plainly() -> None:
+    rate, median, count = (
+        KPI_BY_ID[k] for k in ("transfer_into_treatment", "median_days_to_treatment", "cases_closed")
+    )
+    assert change_text(rate, 0.5, 0.5) == "0.0 pts" and change_text(rate, 0.5001, 0.5) == "0.0 pts"
+    assert change_text(rate, 0.75, 0.5) == "+25.0 pts" and change_text(rate, "suppressed", 0.5) == ""
+    assert change_text(median, 10.0, 7.5) == "+2.5 days" and change_text(median, 7.0, 9.0) == "-2 days"
+    assert (
+        change_text(count, 5, 12) == "-7"
+        and change_text(count, "<5", 12) == ""
+        and change_text(count, None, 3) == ""
+    )
