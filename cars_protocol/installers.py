@@ -7,6 +7,10 @@ workstation (which shows that message as it came). A renamed installer then chan
 
 from __future__ import annotations
 
+#: Every `/v1` reply names the oldest CARS Desktop the server accepts, so a workstation (or an
+#: operator with curl) can see an upgrade coming before the server starts refusing it.
+HEADER_MINIMUM_CLIENT_VERSION = "X-Cars-Minimum-Client-Version"
+
 #: Where IT publishes installers, when the server has not been told a more specific place.
 DEFAULT_INSTALLER_SOURCE = "your IT service"
 

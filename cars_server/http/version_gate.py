@@ -7,10 +7,10 @@ the workstation, so upgrading loses nothing.
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cars_protocol import PROTOCOL_VERSION
-from cars_protocol.installers import client_too_old_message
+from cars_protocol.installers import HEADER_MINIMUM_CLIENT_VERSION, client_too_old_message
 from cars_protocol.sync import HEADER_CLIENT_VERSION, HEADER_PROTOCOL, ErrorCode
 from cars_server.http.responses import send_error
 from cars_server.versions import is_at_least
@@ -18,10 +18,14 @@ from cars_server.versions import is_at_least
 API_PREFIX = "/v1/"
 _PROTOCOL = HEADER_PROTOCOL.lower().encode("latin-1")
 _CLIENT = HEADER_CLIENT_VERSION.lower().encode("latin-1")
+_MINIMUM = HEADER_MINIMUM_CLIENT_VERSION.lower().encode("latin-1")
 
 
 class VersionGateMiddleware:
-    """Refuse `/v1` requests with a wrong protocol (400) or a client that is too old (426)."""
+    """Refuse `/v1` requests with a wrong protocol (400) or a client that is too old (426).
+
+    Every `/v1` reply, refused or not, carries the minimum client version in a header.
+    """
 
     def __init__(
         self, app: ASGIApp, minimum_client_version: str, installer_source: str | None = None
@@ -35,6 +39,16 @@ class VersionGateMiddleware:
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith(API_PREFIX):
             await self.app(scope, receive, send)
             return
+        minimum = self.minimum.encode("latin-1")
+
+        async def send_with_minimum(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (_MINIMUM, minimum)]}
+            await send(message)
+
+        await self._gate(scope, receive, send_with_minimum)
+
+    async def _gate(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {key.lower(): value for key, value in scope.get("headers", [])}
         protocol = headers.get(_PROTOCOL, b"").decode("latin-1").strip()
         if protocol != str(PROTOCOL_VERSION):

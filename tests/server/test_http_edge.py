@@ -53,6 +53,7 @@ def test_an_old_client_is_told_which_version_to_install(
     response = httpx.post(f"{live_server.base_url}/v1/push", json=push_body(person()), headers=old)
 
     assert response.status_code == 426
+    assert response.headers["X-Cars-Minimum-Client-Version"] == "0.1.0"
     error = _error(response)
     assert error.error == "client_too_old"
     assert error.message == (
@@ -61,6 +62,18 @@ def test_an_old_client_is_told_which_version_to_install(
         "(Linux) from your IT service. Your data and unsent changes are kept."
     )
     assert _records(live_server) == 0
+
+
+def test_every_api_reply_names_the_minimum_client_version(
+    live_server: RunningServer, signed_in: tuple[Station, dict[str, str]]
+) -> None:
+    """An operator (or a workstation) sees the minimum before the server starts refusing anyone."""
+    _station, headers = signed_in
+    accepted = httpx.post(f"{live_server.base_url}/v1/push", json=push_body(), headers=headers)
+    assert accepted.status_code == 200
+    assert accepted.headers["X-Cars-Minimum-Client-Version"] == "0.1.0"
+    health = httpx.get(f"{live_server.base_url}/health")
+    assert "X-Cars-Minimum-Client-Version" not in health.headers  # outside the API: the health check
 
 
 @pytest.mark.parametrize(
