@@ -10,7 +10,8 @@ The report period is April 2026 (UK dates). British Summer Time: 23:30 UTC on 31
   3 April; neither is a re-arrest. Entered treatment 10 April. Re-arrested 15 July (a custody
   episode).
 - Q2: arrested 5 April for possessing cannabis (an MDA code, but not a specified Class A drug, so
-  not a trigger offence); assessed 6 April (no problem use; the stored AUDIT band is possible
+  not a trigger offence); assessed 6 April in that custody episode (the episode record, not the
+  arrival form, carries its id; an arrival for begging at 08:00 that day is not the one linked) (no problem use; the stored AUDIT band is possible
   dependence). Drug test on arrest 1 December: re-arrested within 12 months, not within 6.
 - Q3: at Perry Barr; an arrest on 1 March (more than 28 days before) and one on 10 May (after);
   assessed 20 April (crack, AUDIT 17, higher risk). Treatment started 1 November: outside the
@@ -134,7 +135,9 @@ RECORDS: list[RecordBase] = [
     DrugTest(person_id=Q1.id, episode_id=E1, sample_taken_at=utc("2026-04-02T23:30"), site_code=OLDBURY, author="w.one", created_at=utc("2026-04-02T23:30"), updated_at=utc("2026-04-02T23:30")),
     Q1_REARREST := episode(Q1, "2026-07-15T08:00"),
     arrival(Q2, OLDBURY, "2026-04-05T20:00", [CANNABIS]),
-    form(K.LIFESTYLE, Q2, OLDBURY, "w.one", "2026-04-06T09:00", {"assessment_type": "voluntary_custody", "problem_use": "no", "audit_score": {"total": 21, "band": {"code": "possible_dependence"}}}),
+    Q2_EPISODE := episode(Q2, "2026-04-05T20:00"),
+    arrival(Q2, OLDBURY, "2026-04-06T08:00", [BEGGING]),
+    form(K.LIFESTYLE, Q2, OLDBURY, "w.one", "2026-04-06T09:00", episode_id=Q2_EPISODE.id, answers={"assessment_type": "voluntary_custody", "problem_use": "no", "audit_score": {"total": 21, "band": {"code": "possible_dependence"}}}),
     DrugTest(person_id=Q2.id, episode_id=uuid.UUID(int=902), sample_taken_at=utc("2026-12-01T10:00"), site_code=OLDBURY, author="w.one", created_at=utc("2026-12-01T10:00"), updated_at=utc("2026-12-01T10:00")),
     arrival(Q3, PERRY, "2026-03-01T10:00", [THEFT]),
     arrival(Q3, PERRY, "2026-05-10T10:00", [BURGLARY]),
