@@ -98,13 +98,19 @@ def build_commissioner_report(
     sites: frozenset[str] | None = None,
     suppress_below: int | None = 5,
 ) -> CommissionerReport:
-    """Compute the report's three tables from plain records (read once, counted twice)."""
+    """Compute the report's three tables from plain records (read once; counted once for a
+    calendar month, whose trend is the month itself, else twice: the months overlap the period)."""
     if suppress_below is not None and suppress_below < 2:
         raise InvalidInput("the small-number threshold must be 2 or more (or none)")
     current, previous = report_periods(first, last)
-    held = list(records)  # the two computations below must see the same records
-    both = compute_kpis(held, [previous, current], sites=sites)
-    monthly = compute_kpis(held, periods_between(first, last, PeriodKind.MONTH), sites=sites)
+    months = periods_between(first, last, PeriodKind.MONTH)
+    if months == [current]:  # a month's report: its one month is the period itself, one pass does
+        both = compute_kpis(records, [previous, current], sites=sites)
+        monthly = _only(both, current)
+    else:
+        held = list(records)  # both computations must see the same records
+        both = compute_kpis(held, [previous, current], sites=sites)
+        monthly = compute_kpis(held, months, sites=sites)
     return CommissionerReport(
         first, last, sites, _only(both, current), _only(both, previous), monthly, suppress_below
     )

@@ -182,3 +182,15 @@ def test_changes_read_plainly() -> None:
         and change_text(count, "<5", 12) == ""
         and change_text(count, None, 3) == ""
     )
+
+
+def test_a_two_month_report_counts_its_months_from_records_read_once() -> None:
+    report = build_commissioner_report(
+        iter(RECORDS), date(2026, 3, 1), date(2026, 4, 30), suppress_below=None
+    )
+    march, april = report.monthly.periods
+    assert report.previous_period.start == date(2025, 12, 30)  # the 61 days before
+    for kpi_id, (in_march, in_april) in EXPECTED.items():
+        assert report.monthly.row(kpi_id, march).value == pytest.approx(in_march), kpi_id
+        assert report.monthly.row(kpi_id, april).value == pytest.approx(in_april), kpi_id
+    assert report.current.row("referrals_into_treatment", report.current_period).value == 6  # 2 + 4
