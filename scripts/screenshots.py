@@ -27,9 +27,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QApplication, QWidget
 
 REPO = Path(__file__).resolve().parent.parent
@@ -117,6 +119,30 @@ class QuietNavigator:
         print(f"  (notice: {message})")
 
 
+def prepare_reports(app: QApplication, runner: TaskRunner, page: QWidget) -> None:
+    """The demo's last four weeks by week, with a KPI chosen so its trend is drawn."""
+    from cars_desktop.reports.periods import PeriodKind
+    from cars_desktop.ui.pages.reports_page import ReportsPage
+
+    assert isinstance(page, ReportsPage)
+    today = date.today()
+    start = today - timedelta(days=today.weekday() + 21)  # the Monday three weeks before this one
+    page.date_from.setDate(QDate(start.year, start.month, start.day))
+    page.date_to.setDate(QDate(today.year, today.month, today.day))
+    page.choose_breakdown(PeriodKind.WEEK)
+    page.run_report()
+    settle(app, runner)
+    for row in range(page.table.proxy.rowCount()):
+        if page.table.proxy.index(row, 0).data() == "Referrals into treatment":
+            page.table.selectRow(row)
+            page.table.setFocus()
+            break
+
+
+PREPARE: dict[str, Callable[[QApplication, TaskRunner, QWidget], None]] = {"reports": prepare_reports}
+"""Pages that show something only after a choice: what to choose before the picture is taken."""
+
+
 def show_in_window(window: MainWindow, page: PageSpec) -> bool:
     """Switch the real main window to a page, whichever way the shell offers it."""
     for name in ("show_page", "open_page", "switch_to"):
@@ -145,6 +171,10 @@ def render_pages(app: QApplication, store: SeededStore, wanted: set[str]) -> lis
             try:
                 for page in mine:
                     if show_in_window(window, page):
+                        prepare = PREPARE.get(page.page_id)
+                        if prepare is not None:
+                            settle(app, runner)
+                            prepare(app, runner, window.page_widgets[page.page_id])
                         grab(app, runner, window, f"{page.page_id}.png")
                     else:  # a shell without page switching yet: the page alone, as its tests build it
                         bus = window.change_bus

@@ -29,7 +29,7 @@ from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.pages.page_spec import PageContext
-from cars_desktop.ui.pages.reports_model import Preset, preset_bounds
+from cars_desktop.ui.pages.reports_model import Preset, preset_bounds, short_label
 from cars_desktop.ui.pages.reports_page import STALE_MESSAGE, ReportsPage
 from cars_protocol.records import Role
 from tests.conftest import ADMIN, ADMIN_PASSWORD, SITE, WORKER, WORKER_PASSWORD, Workstation
@@ -113,7 +113,10 @@ def test_a_supervisor_runs_last_months_report_charts_and_exports_it(
 
         expected = kpi_report(window.session, first, last, PeriodKind.MONTH, GroupBy.NONE, frozenset({SITE}))
         (period,) = expected.periods
-        assert page.model.headerData(1, Qt.Orientation.Horizontal) == period.label
+        assert page.model.headerData(1, Qt.Orientation.Horizontal) == first.strftime("%b %Y")
+        assert (
+            page.model.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == period.label
+        )
         shown = _kpi_line_texts(page)
         assert set(shown) == {k.name for k in KPIS}
         for kpi in KPIS:
@@ -145,7 +148,8 @@ def test_a_supervisor_runs_last_months_report_charts_and_exports_it(
         weekly = kpi_report(window.session, first, last, PeriodKind.WEEK, GroupBy.NONE, frozenset({SITE}))
         page.table.setFocus()
         _move_to_line(qtbot, page, "Referrals into treatment")
-        assert page.trend.labels == [p.label for p in weekly.periods]
+        assert page.trend.labels == [short_label(p) for p in weekly.periods]
+        assert all(label.startswith("w/c ") for label in page.trend.labels if "–" not in label)
         assert page.trend.series_values == {
             "All": [float(weekly.row("referrals_into_treatment", p).value or 0) for p in weekly.periods]
         }

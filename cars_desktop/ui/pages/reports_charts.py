@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QHorizontalBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -33,9 +33,15 @@ def _number(value: float, unit: str) -> str:
 
 
 class _ChartView(QChartView):
-    """A keyboard-reachable chart with an accessible name, a title and no animation."""
+    """A keyboard-reachable chart with an accessible name, a title and no animation.
 
-    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+    The two axes are made once and kept: each new series is attached to them. (Axes removed from a
+    QChart leave their drawing behind until deleted, so swapping axes showed old labels under new.)
+    """
+
+    def __init__(
+        self, accessible_name: str, categories_at: Qt.AlignmentFlag, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.chart_ = QChart()
         self.chart_.setAnimationOptions(QChart.AnimationOption.NoAnimation)
@@ -44,17 +50,38 @@ class _ChartView(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(accessible_name)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # Tab reaches it; a reader reads its description
-        self.setMinimumHeight(200)
+        self.setMinimumHeight(160)
+        self.categories = QBarCategoryAxis()
+        self.values = QValueAxis()
+        bottom, left = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
+        self.chart_.addAxis(self.categories, categories_at)
+        self.chart_.addAxis(self.values, left if categories_at == bottom else bottom)
+        self.categories.setTruncateLabels(False)  # "w/c 02/11" whole, even if labels must overlap a little
 
-    def _reset(self, title: str) -> None:
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Modest, so two charts and the table share a 1366x768 screen without a scroll bar.
+
+        (QGraphicsView asks for 600x480; a page with word-wrapped text is laid out at its preferred
+        height inside the main window's scroll area, so two charts at that size forced scrolling.)
+        """
+        return QSize(360, 220)
+
+    def _reset(self, title: str, categories: list[str]) -> None:
         self.chart_.removeAllSeries()
-        for axis in self.chart_.axes():
-            self.chart_.removeAxis(axis)
+        self.categories.clear()
+        self.categories.append(categories)
         self.chart_.setTitle(title)
+        for axis in (self.categories, self.values):
+            axis.setVisible(bool(categories))
+
+    def _add(self, series: QBarSeries | QHorizontalBarSeries) -> None:
+        self.chart_.addSeries(series)
+        series.attachAxis(self.categories)
+        series.attachAxis(self.values)
 
     def clear_chart(self, message: str) -> None:
         """No figures: the message as the title (and the description)."""
-        self._reset(message)
+        self._reset(message, [])
         self.chart_.legend().setVisible(False)
         self.setAccessibleDescription(message)
 
@@ -63,7 +90,7 @@ class TrendChart(_ChartView):
     """One KPI over the report's periods, a set of bars per group."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Trend of the chosen KPI", parent)
+        super().__init__("Trend of the chosen KPI", Qt.AlignmentFlag.AlignBottom, parent)
         self.labels: list[str] = []
         self.series_values: dict[str, list[float]] = {}
         self.clear_chart("Choose a KPI in the table to see its trend")
@@ -72,7 +99,7 @@ class TrendChart(_ChartView):
         self, title: str, labels: list[str], series: dict[str, list[float | None]], unit: str
     ) -> None:
         """Draw `series` (group name -> a value per label; None where there is nothing to show)."""
-        self._reset(title)
+        self._reset(title, list(labels))
         bars = QBarSeries()
         self.labels = list(labels)
         self.series_values = {}
@@ -90,18 +117,11 @@ class TrendChart(_ChartView):
                 for label, v in zip(labels, values, strict=True)
             )
             words.append(f"{name}: {said}" if len(series) > 1 else said)
-        self.chart_.addSeries(bars)
-        axis_x = QBarCategoryAxis()
-        axis_x.append(self.labels)
-        if len(self.labels) > MANY_LABELS:
-            axis_x.setLabelsAngle(-90)
-        axis_y = QValueAxis()
-        axis_y.setRange(0, top * 1.1 if top > 0 else 1)
-        axis_y.setLabelFormat("%.0f%%" if unit == "%" else "%g")
-        self.chart_.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        self.chart_.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        bars.attachAxis(axis_x)
-        bars.attachAxis(axis_y)
+        self._add(bars)
+        self.categories.setLabelsAngle(-90 if len(self.labels) > MANY_LABELS else 0)
+        self.values.setRange(0, top * 1.1 if top > 0 else 1)
+        self.values.applyNiceNumbers()
+        self.values.setLabelFormat("%.0f%%" if unit == "%" else "%g")
         self.chart_.legend().setVisible(len(series) > 1)
         self.setAccessibleDescription(f"{title}. " + "; ".join(words) + ".")
 
@@ -110,29 +130,23 @@ class FunnelChart(_ChartView):
     """People assessed, then referred into treatment, then entering treatment: widest at the top."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Referral to treatment funnel", parent)
+        super().__init__("Referral to treatment funnel", Qt.AlignmentFlag.AlignLeft, parent)
         self.stages: list[tuple[str, int]] = []
         self.clear_chart("Run a report to see the referral to treatment funnel")
 
     def show_stages(self, title: str, stages: list[tuple[str, int]]) -> None:
         """Draw one bar per stage, in order from the top."""
-        self._reset(title)
+        self._reset(title, [label for label, _n in reversed(stages)])  # Qt draws the first at the bottom
         self.stages = list(stages)
         bar_set = QBarSet("Number")
-        bar_set.append([float(n) for _label, n in reversed(stages)])  # Qt draws the first at the bottom
+        bar_set.append([float(n) for _label, n in reversed(stages)])
         bars = QHorizontalBarSeries()
         bars.append(bar_set)
         bars.setLabelsVisible(True)
-        self.chart_.addSeries(bars)
-        axis_y = QBarCategoryAxis()
-        axis_y.append([label for label, _n in reversed(stages)])
-        axis_x = QValueAxis()
-        axis_x.setRange(0, max([1, *(n for _label, n in stages)]) * 1.15)
-        axis_x.setLabelFormat("%d")
-        self.chart_.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        self.chart_.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        bars.attachAxis(axis_y)
-        bars.attachAxis(axis_x)
+        self._add(bars)
+        self.values.setRange(0, max([1, *(n for _label, n in stages)]) * 1.15)
+        self.values.applyNiceNumbers()
+        self.values.setLabelFormat("%d")
         self.chart_.legend().setVisible(False)
         said = ", ".join(f"{label} {n}" for label, n in stages)
         self.setAccessibleDescription(f"{title}: {said}.")

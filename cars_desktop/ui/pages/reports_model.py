@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from cars_desktop.domain.errors import CarsError
 from cars_desktop.reports.compute import GroupBy, KpiRow, KpiTable
@@ -104,9 +104,14 @@ class ReportLine:
         return (row.breakdown or {}).get(self.category, 0)
 
 
+_ACRONYMS = {"marac": "MARAC", "nrm": "NRM", "drr": "DRR", "atr": "ATR", "gp": "GP"}
+
+
 def category_label(category: str) -> str:
-    """A breakdown category's code as words ("not_recorded" -> "Not recorded")."""
-    return category.replace("_", " ").capitalize()
+    """A breakdown category's code as words ("not_recorded" -> "Not recorded", "nrm" -> "NRM")."""
+    words = [_ACRONYMS.get(word, word) for word in category.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def group_label(group: str | None, group_by: GroupBy) -> str:
@@ -128,10 +133,29 @@ def column_keys(table: KpiTable) -> list[tuple[Period, str | None]]:
     return [(period, group) for period in table.periods for group in table.groups]
 
 
-def column_title(table: KpiTable, period: Period, group: str | None) -> str:
+def short_label(period: Period) -> str:
+    """A period's name short enough for a column heading or a chart's axis ("Nov 2026", "w/c 02/11").
+
+    The full name (`Period.label`) is the heading's tooltip and goes in the CSV.
+    """
+    start, end = period.start, period.end
+    if not period.is_whole:
+        return f"{start:%d/%m}" if start == end else f"{start:%d/%m}–{end:%d/%m}"
+    if period.kind is PeriodKind.DAY:
+        return f"{start:%a %d/%m}"
+    if period.kind is PeriodKind.WEEK:
+        return f"w/c {start:%d/%m}"
+    if period.kind is PeriodKind.MONTH:
+        return f"{start:%b %Y}"
+    return period.label
+
+
+def column_title(table: KpiTable, period: Period, group: str | None, *, short: bool = True) -> str:
+    """A column's heading: the period, under the group's name when grouped."""
+    name = short_label(period) if short else period.label
     if table.group_by is GroupBy.NONE:
-        return period.label
-    return f"{group_label(group, table.group_by)}\n{period.label}"
+        return name
+    return f"{group_label(group, table.group_by)}\n{name}"
 
 
 def report_lines(table: KpiTable) -> list[ReportLine]:
@@ -222,6 +246,18 @@ class KpiReportModel(ColumnTableModel[ReportLine]):
             self._rows = report_lines(table)
         self.endResetModel()
 
+    def headerData(  # noqa: N802 - Qt's signature
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """A period column's tooltip is the period's full name (the heading is short)."""
+        table = self.table
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            if table is not None and 1 <= section <= len(table.periods) * len(table.groups):
+                period, group = column_keys(table)[section - 1]
+                return column_title(table, period, group, short=False).replace("\n", ": ")
+            return "Point at a KPI for its definition" if section == 0 else None
+        return super().headerData(section, orientation, role)
+
 
 # -- the CSV of the table shown -----------------------------------------------------------------
 
@@ -242,7 +278,8 @@ def table_csv(table: KpiTable, suppress_below: int | None) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     keys = column_keys(table)
-    writer.writerow(["KPI", "Line", *(column_title(table, p, g).replace("\n", " ") for p, g in keys)])
+    titles = (column_title(table, p, g, short=False).replace("\n", ": ") for p, g in keys)
+    writer.writerow(["KPI", "Line", *titles])
     for line in report_lines(table):
         category = category_label(line.category) if line.category is not None else ""
         values = [value_text(line.kpi, _shown_value(line, at, suppress_below)) for at in range(len(keys))]
@@ -274,7 +311,7 @@ def funnel_totals(table: KpiTable) -> list[tuple[str, int]]:
 def series_of(table: KpiTable, line: ReportLine) -> tuple[list[str], dict[str, list[float | None]]]:
     """One line's values for a chart: the period labels, and per group the value in each period."""
     width = len(table.groups)
-    labels = [p.label for p in table.periods]
+    labels = [short_label(p) for p in table.periods]
     series: dict[str, list[float | None]] = {}
     for g, group in enumerate(table.groups):
         values: list[float | None] = []

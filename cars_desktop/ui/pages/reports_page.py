@@ -192,6 +192,7 @@ class ReportsPage(QWidget):
         self.model = KpiReportModel(self)
         self.table = RecordTable(self.model, "KPI figures: one line per KPI, one column per period")
         self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.trend = TrendChart()
         self.funnel = FunnelChart()
         charts = QSplitter(Qt.Orientation.Vertical)
@@ -203,6 +204,7 @@ class ReportsPage(QWidget):
         body.addWidget(charts)
         body.setStretchFactor(0, 3)
         body.setStretchFactor(1, 2)
+        body.setSizes([640, 360])  # the table first: it holds the numbers; the charts illustrate
         body.setChildrenCollapsible(False)
 
         self.suppress = QCheckBox("&Suppress counts under 5 (for sharing outside the service)")
@@ -367,8 +369,8 @@ class ReportsPage(QWidget):
         )
         self.summary.setText(
             f"Figures from {uk_date(request.first)} to {uk_date(request.last)} for {', '.join(names)}, "
-            f"worked out at {uk_time(datetime.now().astimezone())} from the records held on this "
-            "workstation. Point at a number for how it was worked out, at a KPI for its definition."
+            f"worked out at {uk_time(datetime.now().astimezone())} from the records on this workstation. "
+            "Point at a KPI for its definition, at a rate for its two numbers."
         )
         self.funnel.show_stages("Referral to treatment (whole report)", funnel_totals(table))
         self.table.select_first()
