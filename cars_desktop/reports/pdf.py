@@ -239,6 +239,12 @@ def _funnel_section(report: CommissionerReport, st: ReportStyles) -> list[Flowab
 
 def _trend_section(report: CommissionerReport, st: ReportStyles) -> list[Flowable]:
     months = report.monthly.periods
+    if len(months) < 2:  # one point per line is no trend; the table already compares the periods
+        note = (
+            "This report covers part or all of one calendar month, so there is no trend to draw; "
+            "the KPI table compares it with the period before. Report a quarter or a year for trends."
+        )
+        return [Paragraph("Monthly trends", st.heading), Paragraph(note, st.body)]
     flow: list[Flowable] = [PageBreak(), Paragraph("Monthly trends", st.heading)]
     cut = [p.label for p in (months[0], months[-1]) if not p.is_whole]
     note = "Each point is a calendar month. "

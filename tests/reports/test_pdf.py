@@ -71,6 +71,7 @@ def test_every_kpi_name_and_value_is_in_the_pdf(tmp_path: Path) -> None:
     flat = " ".join(text.split())
     assert "Page 1 of " in text and "6 May 2026 at 09:05 (UK time)" in flat
     assert "Small numbers are not suppressed in this copy" in flat
+    assert "so there is no trend to draw" in flat  # April alone: one point per line is no trend
     for line in comparison_lines(report):
         label = line.label if line.category is None else f"· {line.label}"
         rows = rows_starting(text, label[:38])
