@@ -3,9 +3,11 @@
 A booking is a completed `out_of_hours_booking` form: its projection (`form_projections.appointment`)
 makes the `Appointment`, booked by the form's author, so a booking made here and one made through
 the generic form are the same records. Custody staff may not search for people; the booking
-carries the detainee's identifiers and is linked to the one person they match exactly (PNC id,
-or family name, given names and date of birth), or to a new person record made from them. Nothing
-about a matched person is shown back.
+carries the detainee's identifiers and is linked to the one person of this site they match exactly
+(PNC id, or whole family name, given names and date of birth), or to a new person record made from
+them; that save is the only one through which custody staff may add a person (`booking_in_progress`).
+Nothing about a matched person is shown back. A worker who has found the person books for them by
+id (`BookingRequest.person_id`), which custody staff may not use.
 
 Attendance: a missed required-assessment appointment must be reported to the police (Drugs Act
 2005 s.12). Marking one "did not attend" raises the same police-notification action the required
