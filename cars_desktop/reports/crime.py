@@ -146,25 +146,27 @@ class _Arrival:
 class _Arrests:
     """Every recorded detention, by surviving person: custody episodes, arrival forms, drug tests."""
 
-    def __init__(self, facts: Facts, everything: Iterable[RecordBase]) -> None:
+    def __init__(self, facts: Facts, everything: Iterable[RecordBase], people: set[uuid.UUID]) -> None:
+        """Index the detentions of `people` (surviving ids) only: the rest are never asked about."""
         self.by_person: dict[uuid.UUID, list[_Arrival]] = defaultdict(list)
         self.episodes: dict[uuid.UUID, CustodyEpisode] = {}
         for record in everything:
-            if not record.is_live or not isinstance(record, CustodyEpisode | DrugTest):
+            kind = type(record)
+            if (kind is not CustodyEpisode and kind is not DrugTest) or not record.is_live:
                 continue
+            assert isinstance(record, CustodyEpisode | DrugTest)
             person = facts.person_of(record.person_id)
-            if person is None:
+            if person not in people:
                 continue
             if isinstance(record, CustodyEpisode):
                 self.episodes[record.id] = record
                 self.by_person[person].append(_Arrival(uk_date_of(record.arrived_at), record.id, None))
             else:
-                self.by_person[person].append(
-                    _Arrival(uk_date_of(record.sample_taken_at), record.episode_id, None)
-                )
+                arrival = _Arrival(uk_date_of(record.sample_taken_at), record.episode_id, None)
+                self.by_person[person].append(arrival)
         for form in facts.completed(K.CUSTODY_ARRIVAL):
-            arrived = answer_time(form.answers, "arrived_at")
             person = facts.person_of(form.person_id)
+            arrived = answer_time(form.answers, "arrived_at") if person in people else None
             if arrived is not None and person is not None:
                 self.by_person[person].append(_Arrival(uk_date_of(arrived), form.episode_id, form))
         for arrivals in self.by_person.values():
@@ -244,9 +246,23 @@ _OFFENCE_NOTES = (
 )
 
 
-def _cross_tables(
-    facts: Facts, arrests: _Arrests, first: date, last: date, sites: frozenset[str] | None
-) -> tuple[CrossTable, CrossTable]:
+Dated = tuple[uuid.UUID, date, Assessment]
+"""An assessment in the period with its surviving person and UK date."""
+
+
+def _offence_assessments_in(
+    facts: Facts, first: date, last: date, sites: frozenset[str] | None
+) -> list[Dated]:
+    out: list[Dated] = []
+    for assessment in _offence_assessments(facts):
+        if _in(assessment, first, last, sites):
+            person = facts.person_of(assessment.person_id)
+            assert person is not None  # Facts keeps only records about live or merged people
+            out.append((person, _completed_on(assessment), assessment))
+    return out
+
+
+def _cross_tables(arrests: _Arrests, assessments: list[Dated], last: date) -> tuple[CrossTable, CrossTable]:
     columns = (
         *((g, g) for g in ff.trigger_offence_groups()),
         (ff.NOT_TRIGGER, "Not a trigger offence"),
@@ -254,12 +270,7 @@ def _cross_tables(
     )
     substance: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     band: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for assessment in _offence_assessments(facts):
-        if not _in(assessment, first, last, sites):
-            continue
-        person = facts.person_of(assessment.person_id)
-        assert person is not None  # Facts keeps only records about live or merged people
-        day = _completed_on(assessment)
+    for person, day, assessment in assessments:
         arrival = arrests.arrest_before(person, assessment, day)
         groups = ff.offence_groups(arrival) if arrival is not None else frozenset({NO_ARREST})
         for table, row in (
@@ -300,9 +311,10 @@ def _cross(
     return CrossTable(name, title, heading, rows, columns, totals, counts, notes)
 
 
-def _rearrest(
-    facts: Facts, arrests: _Arrests, first: date, last: date, sites: frozenset[str] | None, as_of: date
-) -> tuple[RearrestRow, ...]:
+def _first_assessments(
+    facts: Facts, first: date, last: date, sites: frozenset[str] | None
+) -> dict[uuid.UUID, tuple[date, Assessment]]:
+    """Each surviving person's first assessment (KPI sense) in the period, with its UK date."""
     index: dict[uuid.UUID, tuple[date, Assessment]] = {}
     for assessment in kpi_assessments(facts):
         if not _in(assessment, first, last, sites):
@@ -317,6 +329,12 @@ def _rearrest(
             str(held[1].id),
         ):
             index[person] = (day, assessment)
+    return index
+
+
+def _rearrest(
+    facts: Facts, arrests: _Arrests, index: dict[uuid.UUID, tuple[date, Assessment]], as_of: date
+) -> tuple[RearrestRow, ...]:
     started = _entered_treatment(facts)
     rows: list[RearrestRow] = []
     for months in FOLLOW_UP_MONTHS:
@@ -368,9 +386,11 @@ def crime_tables(
     as_of = as_of or uk_date_of(utc_now())
     everything = current_revisions(records)
     facts = Facts.from_records(everything.values())
-    arrests = _Arrests(facts, everything.values())
-    by_substance, by_band = _cross_tables(facts, arrests, first, last, sites)
-    rearrest = _rearrest(facts, arrests, first, last, sites, as_of)
+    assessed = _offence_assessments_in(facts, first, last, sites)
+    index = _first_assessments(facts, first, last, sites)
+    arrests = _Arrests(facts, everything.values(), {p for p, _, _ in assessed} | set(index))
+    by_substance, by_band = _cross_tables(arrests, assessed, last)
+    rearrest = _rearrest(facts, arrests, index, as_of)
     return CrimeTables(first, last, as_of, by_substance, by_band, rearrest, _rearrest_notes(as_of))
 
 
