@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from cars_desktop.config import Settings
+from cars_desktop.domain.errors import StoreError
 
 
 def add_provision_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -50,7 +51,8 @@ def run_provision(args: argparse.Namespace, settings: Settings, data_dir: Path) 
         print("The recovery key is escrowed with the central server (the organisation holds the key to it).")
     else:
         print("The recovery key could not be escrowed yet; it will be sent at the next sync.")
-    print(f"The server's certificate setting is kept in {done.trust_file}")
+    if done.trust_file is not None:
+        print(f"The server's certificate setting is kept in {done.trust_file}")
     if done.file_removed:
         print(f"The provisioning file {source} was spent and has been deleted.")
     else:
@@ -59,5 +61,12 @@ def run_provision(args: argparse.Namespace, settings: Settings, data_dir: Path) 
             "(its enrolment code is spent, but it should not be left behind)",
             file=sys.stderr,
         )
+    if done.trust_file is None:
+        print(
+            f"cars-desktop: the workstation is enrolled, but the server's certificate setting could not "
+            f"be saved in {data_dir}: an administrator sets it on the Settings page before the first sync",
+            file=sys.stderr,
+        )
+        return StoreError.exit_code
     print("Users enrol themselves by unlocking here while the server can be reached.")
     return 0

@@ -260,7 +260,7 @@ class Provisioned:
     """What provisioning did: the enrolment, where the trust is kept, and whether the file is gone."""
 
     enrolment: EnrolResult
-    trust_file: Path
+    trust_file: Path | None  # None: enrolled, but the trust could not be written (a full disk)
     file_removed: bool
 
 
@@ -282,5 +282,10 @@ def provision(
     code = provisioning.enrolment_code.get_secret_value()
     with http_client(provisioning.verification(), timeout_s or settings.sync_timeout_s) as http:
         result = enrol(settings, data_dir, provisioning.server_url, code, label, http)
-    trust = _keep_trust(data_dir, provisioning)
+    # From here the code is spent: the file goes whatever else happens.
+    try:
+        trust: Path | None = _keep_trust(data_dir, provisioning)
+    except OSError as exc:
+        log.error("the server trust could not be kept in the data folder: %s", type(exc).__name__)
+        trust = None
     return Provisioned(result, trust, destroy_file(source))

@@ -205,3 +205,27 @@ def test_plain_http_to_loopback_and_a_second_file_for_an_enrolled_workstation_is
         assert (
             conn.exec_driver_sql("SELECT count(*) FROM enrolment_codes WHERE used_at IS NULL").scalar() == 1
         )
+
+
+def test_when_the_trust_cannot_be_kept_the_operator_is_told_and_the_spent_file_still_goes(
+    server: RunningServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "ws"
+    (folder / "server-key.pin").mkdir(parents=True)  # something in the way of the pin file
+    file = _file(
+        tmp_path,
+        "provision.toml",
+        server.base_url,
+        server.enrolment_code(),
+        f'pinned_key_sha256 = "{"1" * 64}"',
+    )
+
+    status = main(["--data-dir", str(folder), "provision", str(file)])
+    captured = capsys.readouterr()
+
+    assert status == 5, captured.err
+    assert "enrolled with" in captured.out
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "certificate setting could not be saved" in lines[0]
+    assert not file.exists()  # the code was spent, so the file is gone all the same
+    assert (folder / "vault.json").exists()
