@@ -266,6 +266,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rebuild", action="store_true", help="seed again even if cached")
     parser.add_argument("--out", type=Path, default=None, help="also write the report to this file")
     parser.add_argument("--only-start", action="store_true", help="measure the process start only")
+    parser.add_argument("--skip-start", action="store_true", help="measure the in-process steps only")
     return parser.parse_args(argv)
 
 
@@ -293,8 +294,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ]
     with tempfile.TemporaryDirectory(prefix="cars-bench-ui-work-") as scratch:
         work = working_copy(seeded, Path(scratch) / "workstation")
-        lines += measure_start(work.data_dir, start_runs, verdicts)
-        lines.append("")
+        if not args.skip_start:
+            lines += measure_start(work.data_dir, start_runs, verdicts)
+            lines.append("")
         if not args.only_start:
             lines += measure_pages(work, runs, verdicts)
             lines.append("")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -217,13 +218,16 @@ class GuiController(QObject):
     def _warm_gui_modules(self, _: object = None) -> None:
         from cars_desktop.ui.pages.registry import PAGE_MODULES
 
-        pending = list(WARM_UP_ON_GUI_THREAD) + list(PAGE_MODULES)
+        pending: list[Callable[[], object]] = [
+            partial(importlib.import_module, name) for name in (*WARM_UP_ON_GUI_THREAD, *PAGE_MODULES)
+        ]
+        pending += qt_class_steps()
 
         def next_one() -> None:
             if self._stopping or not pending:
                 return
             try:
-                importlib.import_module(pending.pop(0))
+                pending.pop(0)()
             except Exception as exc:  # the real import will report it; the others are still worth it
                 self._warm_up_failed(exc)
             QTimer.singleShot(0, self, next_one)
@@ -260,6 +264,26 @@ class GuiController(QObject):
         self.unlock_window.close()
         reset_appearance()
         runner.shutdown()
+
+
+def qt_class_steps() -> list[Callable[[], object]]:
+    """One step per Qt class (QtCore, QtGui, QtWidgets): make PySide6 create its Python type now.
+
+    PySide6 creates a Qt class's Python type and enums the first time it is used. The main window's
+    idle lock watches every event through a Python event filter, so the first event to a Qt-private
+    object (QComboBox's first item makes a gesture manager) makes PySide6 find its nearest known
+    class, creating hundreds of those types in one go: 130-480 ms on the GUI thread while Today was
+    being built, measured on 26/11/2026. Made here one class per event-loop turn while the unlock
+    window waits (a few ms each, QStyle's about 50 ms), that later lookup finds them made.
+    """
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    return [
+        partial(getattr, module, name)
+        for module in (QtCore, QtGui, QtWidgets)
+        for name in dir(module)
+        if name.startswith("Q")
+    ]
 
 
 def _import_background_modules() -> None:

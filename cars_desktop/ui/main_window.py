@@ -21,9 +21,10 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -161,8 +162,11 @@ class MainWindow(QMainWindow):
         self.idle_watcher.start()
         if self.sync is not None:
             self.sync.start()
-        if self.page_specs:
-            self.show_page(self.page_specs[0].page_id)
+        # The first page is built on a later turn of the event loop, once the caller has shown the
+        # window: built here (130+ ms for Today) it would hold the frame, menus and status bar back,
+        # and the GUI thread would be blocked for the whole window in one go. The window is the
+        # timer's context, so a window closed first never builds it.
+        QTimer.singleShot(0, self, self._show_first_page)
         self.check_returned_work()
         self.navigator.reopen(list(resume))
 
@@ -342,6 +346,32 @@ class MainWindow(QMainWindow):
             self.sync.stop()
 
     # ----- pages --------------------------------------------------------------------------------
+
+    def _show_first_page(self) -> None:
+        """Show the first page, unless a page is shown already or the session ended meanwhile."""
+        if self.page_specs and self.current_page_id is None and not self.session.locked:
+            self.show_page(self.page_specs[0].page_id)
+            self._focus_page_if_in_front()
+
+    def first_page_pending(self) -> bool:
+        """True until the first page is on screen (it follows the window's show by an event-loop turn)."""
+        return bool(self.page_specs) and self.current_page_id is None and not self.session.locked
+
+    def _focus_page_if_in_front(self) -> None:
+        """Give the page the keyboard focus only if the user is looking at this window.
+
+        A page is built a moment after the window appears; meanwhile the worker may have opened a
+        form, a print preview or a dialog (Add arrival). Focus moved then would land under their
+        fingers in the wrong window, so it moves only when this window is the active one, no modal
+        dialog is open and nothing in the window has the focus yet.
+        """
+        page = self.current_page()
+        if page is None or not self.isActiveWindow():
+            return
+        if QApplication.activeModalWidget() is not None or QApplication.activePopupWidget() is not None:
+            return
+        if QApplication.focusWidget() in (None, self):
+            page.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def page_context(self) -> PageContext:
         """What every page of this window is given."""

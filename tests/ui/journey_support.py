@@ -108,6 +108,11 @@ def running_program(context: AppContext) -> Iterator[GuiController]:
 def main_window(controller: GuiController) -> MainWindow:
     window = controller.main_window
     assert window is not None, "no main window: the session is not unlocked"
+    # The first page is built on an event-loop turn after the window is shown.
+    for _ in range(500):
+        if not window.first_page_pending():
+            break
+        QTest.qWait(10)
     return window
 
 

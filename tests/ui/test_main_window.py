@@ -20,6 +20,7 @@ def _window(qtbot: QtBot, context: AppContext, session: WorkstationSession) -> M
     with qtbot.waitActive(window):
         window.show()
         window.activateWindow()
+    qtbot.waitUntil(lambda: not window.first_page_pending())  # the first page follows the show
     return window
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from cars_desktop.domain.access import Permission
@@ -50,7 +50,92 @@ def shown_window(
         window.resize(1366, 768)
         window.show()
         window.activateWindow()
+    if window.page_specs:  # the first page is built on an event-loop turn after the show
+        qtbot.waitUntil(lambda: not window.first_page_pending())
     return window
+
+
+def typing_pages() -> list[PageSpec]:
+    """One page with a text field that would take the keyboard focus if it were given it."""
+
+    def build(context: PageContext) -> QWidget:
+        BUILT.append("typing")
+        page = QWidget()
+        field = QLineEdit(page)
+        field.setObjectName("typing_field")
+        page.setFocusProxy(field)
+        return page
+
+    return [PageSpec("today", "Today", build, Permission.VIEW_CASEWORK, order=10)]
+
+
+def test_the_first_page_is_built_after_the_window_is_shown(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    """Built in the constructor it held the window's first paint back (and blocked 370+ ms at once)."""
+    BUILT.clear()
+    window = MainWindow(context, session, pages=fake_pages())
+    qtbot.addWidget(window)
+    assert BUILT == [] and window.first_page_pending()  # the frame, menus and status bar first
+    window.show()
+    qtbot.waitUntil(lambda: window.current_page_id == "today")
+    assert BUILT == ["today"] and not window.first_page_pending()
+
+
+def test_a_page_shown_before_the_first_one_is_kept(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    BUILT.clear()
+    window = MainWindow(context, session, pages=fake_pages())
+    qtbot.addWidget(window)
+    window.show_page("review")  # e.g. a notification's button, before the event loop turned
+    window.show()
+    qtbot.wait(50)
+    assert window.current_page_id == "review" and BUILT == ["review"]
+
+
+def test_a_late_first_page_leaves_the_focus_in_an_open_dialog(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    """The worker opened a dialog before the first page was built: the page must not take the keys."""
+    BUILT.clear()
+    window = MainWindow(context, session, pages=typing_pages())
+    qtbot.addWidget(window)
+    window.show()
+    window.nav.clearFocus()
+    dialog = QDialog(window)
+    field = QLineEdit(dialog)
+    QVBoxLayout(dialog).addWidget(field)
+    dialog.open()  # window-modal, as Add arrival is
+    qtbot.waitUntil(lambda: window.current_page_id == "today")
+    qtbot.waitUntil(dialog.isActiveWindow)
+    field.setFocus()
+    qtbot.wait(20)
+    typing = window.findChild(QLineEdit, "typing_field")
+    assert typing is not None
+    assert QApplication.focusWidget() is field
+    assert window.focusWidget() is not typing  # nor waiting there for when the dialog closes
+    dialog.close()
+
+
+def test_the_first_page_takes_the_focus_when_the_window_is_in_front_and_nothing_has_it(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    window = MainWindow(context, session, pages=typing_pages())
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    if window.first_page_pending():
+        window.nav.clearFocus()
+        qtbot.waitUntil(lambda: not window.first_page_pending())
+    else:  # the activation turned the event loop already: build it again the same way
+        window._hide_personal_data()
+        window.nav.clearFocus()
+        window._show_first_page()
+    page = window.current_page()
+    assert page is not None
+    assert QApplication.focusWidget() is page.focusProxy()
 
 
 def test_the_page_list_model_passes_the_model_tester(qtmodeltester) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +156,7 @@ def test_pages_are_built_on_first_use_and_ctrl_number_switches(
 ) -> None:
     BUILT.clear()
     window = shown_window(qtbot, context, session)
-    assert BUILT == ["today"]  # the first page opens at once; the rest wait until asked for
+    assert BUILT == ["today"]  # the first page opens with the window; the rest wait until asked for
     assert window.current_page_id == "today"
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page_id == "review"
