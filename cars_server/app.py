@@ -66,7 +66,11 @@ def create_app(settings: ServerSettings) -> FastAPI:
     # add_middleware wraps what is already there, so the last added is the outermost.
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(VersionGateMiddleware, minimum_client_version=settings.minimum_client_version)
+    app.add_middleware(
+        VersionGateMiddleware,
+        minimum_client_version=settings.minimum_client_version,
+        installer_source=settings.installer_source,
+    )
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(AccessLogMiddleware)
     return app

@@ -58,6 +58,8 @@ class ServerSettings(BaseSettings):
     tls_key: Path | None = None
     #: Clients older than this are refused with `client_too_old`; they keep their data and outbox.
     minimum_client_version: str = "0.1.0"
+    #: Where IT publishes installers, named in the refusal an old client shows (default "your IT service").
+    installer_source: str | None = Field(default=None, min_length=1, max_length=200)
     session_hours: int = Field(default=12, ge=1, le=24 * 7)
     enrolment_code_hours: int = Field(default=24, ge=1, le=24 * 30)
     #: How many days of a site's records a workstation pulls (the sync core's feed scope).

@@ -87,7 +87,6 @@ _BY_CODE: dict[ErrorCode, type[ServerRefused]] = {
 }
 
 _ADVICE: dict[type[ServerRefused], str] = {
-    ClientTooOld: "install the newer CARS Desktop from IT staff; your records stay queued until then",
     DeviceRevoked: "this workstation was withdrawn from the service; ask IT staff",
     DeviceUnknown: "the server does not know this workstation; ask IT staff to enrol it again",
     EnrolmentRefused: "ask IT staff for a new enrolment code",
