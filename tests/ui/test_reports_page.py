@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCharts import QBarSeries, QLineSeries
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -29,6 +30,7 @@ from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.pages.page_spec import PageContext
+from cars_desktop.ui.pages.reports_charts import MOST_BARS, TrendChart
 from cars_desktop.ui.pages.reports_model import Preset, preset_bounds, short_label
 from cars_desktop.ui.pages.reports_page import STALE_MESSAGE, ReportsPage
 from cars_protocol.records import Role
@@ -261,3 +263,22 @@ def test_a_worker_without_view_kpis_has_no_reports_page(
         assert "reports" not in {spec.page_id for spec in window.page_specs}
         assert "reports" not in window.shortcuts
         assert window.show_page("reports") is None
+
+
+def test_a_long_daily_trend_is_drawn_as_a_line_over_dates(qtbot: QtBot) -> None:
+    chart = TrendChart()
+    qtbot.addWidget(chart)
+    days = [date(2026, 4, 1) + timedelta(days=n) for n in range(MOST_BARS + 9)]
+    values: list[float | None] = [float(n % 4) for n in range(len(days))]
+    values[3] = None
+    chart.show_series("Cases closed", [d.strftime("%d/%m") for d in days], {"All": values}, "count", days)
+    (line,) = chart.chart_.series()
+    assert isinstance(line, QLineSeries) and line.count() == len(days)
+    assert [p.y() for p in line.points()][:5] == [0.0, 1.0, 2.0, 0.0, 0.0]  # nothing shown as 0
+    assert chart.dates.isVisible() and not chart.categories.isVisible()
+    assert "04/04 none" in chart.accessibleDescription()
+
+    chart.show_series("Cases closed", ["Apr 2026", "May 2026"], {"All": [3.0, 5.0]}, "count", days[:2])
+    (bars,) = chart.chart_.series()
+    assert isinstance(bars, QBarSeries) and chart.categories.categories() == ["Apr 2026", "May 2026"]
+    assert chart.categories.isVisible() and not chart.dates.isVisible()

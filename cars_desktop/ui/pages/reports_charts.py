@@ -9,21 +9,28 @@ No animation: the charts change only when asked, and nothing is left running aft
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
     QChart,
     QChartView,
+    QDateTimeAxis,
     QHorizontalBarSeries,
+    QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QSize, Qt
+from PySide6.QtCore import QDateTime, QMargins, QPointF, QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QWidget
 
 MANY_LABELS = 8
 """Past this many periods the axis labels are turned on their side so they do not overlap."""
+MOST_BARS = 31
+"""Past this many periods (a year by day) the trend is a line over dates: bars would be slivers, and
+building that many bars and labels held the GUI thread for a quarter of a second."""
 
 
 def _number(value: float, unit: str) -> str:
@@ -56,6 +63,10 @@ class _ChartView(QChartView):
         bottom, left = Qt.AlignmentFlag.AlignBottom, Qt.AlignmentFlag.AlignLeft
         self.chart_.addAxis(self.categories, categories_at)
         self.chart_.addAxis(self.values, left if categories_at == bottom else bottom)
+        self.dates = QDateTimeAxis()  # the trend's x axis when it is a line (see MOST_BARS)
+        self.dates.setFormat("dd/MM/yy")
+        self.dates.setVisible(False)
+        self.chart_.addAxis(self.dates, Qt.AlignmentFlag.AlignBottom)
         self.categories.setTruncateLabels(False)  # "w/c 02/11" whole, even if labels must overlap a little
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
@@ -66,17 +77,17 @@ class _ChartView(QChartView):
         """
         return QSize(360, 220)
 
-    def _reset(self, title: str, categories: list[str]) -> None:
+    def _reset(self, title: str, categories: list[str], *, by_date: bool = False) -> None:
         self.chart_.removeAllSeries()
-        self.categories.clear()
-        self.categories.append(categories)
+        self.categories.setCategories([] if by_date else categories)
         self.chart_.setTitle(title)
-        for axis in (self.categories, self.values):
-            axis.setVisible(bool(categories))
+        self.categories.setVisible(bool(categories) and not by_date)
+        self.dates.setVisible(bool(categories) and by_date)
+        self.values.setVisible(bool(categories))
 
-    def _add(self, series: QBarSeries | QHorizontalBarSeries) -> None:
+    def _add(self, series: QBarSeries | QHorizontalBarSeries | QLineSeries) -> None:
         self.chart_.addSeries(series)
-        series.attachAxis(self.categories)
+        series.attachAxis(self.dates if isinstance(series, QLineSeries) else self.categories)
         series.attachAxis(self.values)
 
     def clear_chart(self, message: str) -> None:
@@ -96,33 +107,58 @@ class TrendChart(_ChartView):
         self.clear_chart("Choose a KPI in the table to see its trend")
 
     def show_series(
-        self, title: str, labels: list[str], series: dict[str, list[float | None]], unit: str
+        self,
+        title: str,
+        labels: list[str],
+        series: dict[str, list[float | None]],
+        unit: str,
+        starts: list[date] | None = None,
     ) -> None:
-        """Draw `series` (group name -> a value per label; None where there is nothing to show)."""
-        self._reset(title, list(labels))
-        bars = QBarSeries()
+        """Draw `series` (group name -> a value per label; None where there is nothing to show).
+
+        Bars, one per label; past `MOST_BARS` labels, a line per group over the periods' first
+        dates (`starts`), which must then be given.
+        """
+        by_date = starts is not None and len(labels) > MOST_BARS
+        self._reset(title, list(labels), by_date=by_date)
         self.labels = list(labels)
-        self.series_values = {}
-        top = 0.0
-        words: list[str] = []
+        self.series_values = {
+            name: [0.0 if v is None else v for v in values] for name, values in series.items()
+        }
+        top = max([0.0, *(v for values in self.series_values.values() for v in values)])
+        if by_date:
+            assert starts is not None
+            # Local midnight of each first day, as the axis shows local time (QDate.startOfDay per
+            # point was a quarter of the time spent here).
+            moments = [datetime(d.year, d.month, d.day).timestamp() * 1000 for d in starts]
+            for name, drawn in self.series_values.items():
+                line = QLineSeries()
+                line.setName(name)
+                line.replace([QPointF(m, v) for m, v in zip(moments, drawn, strict=True)])
+                self._add(line)
+            self.dates.setRange(
+                QDateTime.fromMSecsSinceEpoch(int(moments[0])),
+                QDateTime.fromMSecsSinceEpoch(int(moments[-1])),
+            )
+        else:
+            bars = QBarSeries()
+            for name, drawn in self.series_values.items():
+                bar_set = QBarSet(name)
+                bar_set.append(drawn)
+                bars.append(bar_set)
+            self._add(bars)
+            self.categories.setLabelsAngle(-90 if len(self.labels) > MANY_LABELS else 0)
+        self.values.setRange(0, top * 1.1 if top > 0 else 1)
+        self.values.applyNiceNumbers()
+        self.values.setLabelFormat("%.0f%%" if unit == "%" else "%g")
+        self.chart_.legend().setVisible(len(series) > 1)
+        words = []
         for name, values in series.items():
-            drawn = [0.0 if v is None else v for v in values]
-            bar_set = QBarSet(name)
-            bar_set.append(drawn)
-            bars.append(bar_set)
-            self.series_values[name] = drawn
-            top = max([top, *drawn])
             said = ", ".join(
                 f"{label} {'none' if v is None else _number(v, unit)}"
                 for label, v in zip(labels, values, strict=True)
             )
             words.append(f"{name}: {said}" if len(series) > 1 else said)
-        self._add(bars)
-        self.categories.setLabelsAngle(-90 if len(self.labels) > MANY_LABELS else 0)
-        self.values.setRange(0, top * 1.1 if top > 0 else 1)
-        self.values.applyNiceNumbers()
-        self.values.setLabelFormat("%.0f%%" if unit == "%" else "%g")
-        self.chart_.legend().setVisible(len(series) > 1)
         self.setAccessibleDescription(f"{title}. " + "; ".join(words) + ".")
 
 

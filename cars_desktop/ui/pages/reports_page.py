@@ -57,6 +57,8 @@ from cars_desktop.ui.pages.reports_model import (
     SUPPRESS_BELOW,
     KpiReportModel,
     Preset,
+    column_keys,
+    column_title,
     funnel_totals,
     preset_bounds,
     series_of,
@@ -136,6 +138,7 @@ class ReportsPage(QWidget):
         self.request: ReportRequest | None = None
         self.table_data: KpiTable | None = None
         self.stale = False
+        self._kpi_width = 280
         self.choose_save_path: SaveChooser = ask_save_path(self)
         self.setAccessibleName("Reports")
 
@@ -361,9 +364,10 @@ class ReportsPage(QWidget):
         self._set_running(False)
         self.request, self.table_data = request, table
         self._mark_stale(False)
+        self._size_columns(table)
         self.model.show_table(table)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.fit_columns(widest=280)
+        self.table.horizontalHeader().resizeSection(0, self._kpi_width)
         names = sorted(
             self.sites.item(i).text() for i in range(self.sites.count()) if self._ticked(i, request)
         )
@@ -375,6 +379,21 @@ class ReportsPage(QWidget):
         self.funnel.show_stages("Referral to treatment (whole report)", funnel_totals(table))
         self.table.select_first()
         self._update_exports()
+
+    def _size_columns(self, table: KpiTable) -> None:
+        """Widths from the headings and KPI names, set before the new columns arrive.
+
+        `resizeColumnsToContents` asks the model for every cell, and sizing columns one by one
+        costs per column: over a year by day (365 columns) either held the GUI thread for far more
+        than 100 ms. The values are short numbers, so the widest heading sets every period
+        column's width (the header's default, applied as the model resets).
+        """
+        metrics, header = self.table.fontMetrics(), self.table.horizontalHeader()
+        titles = {column_title(table, p, g) for p, g in column_keys(table)}
+        widest = max((metrics.horizontalAdvance(part) for t in titles for part in t.split("\n")), default=0)
+        header.setDefaultSectionSize(max(64, widest + 24))
+        names = [k.name for k in table.kpis]
+        self._kpi_width = min(280, max(metrics.horizontalAdvance(n) for n in names) + 24)
 
     def _ticked(self, row: int, request: ReportRequest) -> bool:
         return str(self.sites.item(row).data(Qt.ItemDataRole.UserRole)) in request.sites
@@ -389,7 +408,8 @@ class ReportsPage(QWidget):
         unit = "%" if line.kpi.kind == "rate" else line.kpi.unit
         if unit == "%":
             series = {k: [None if v is None else v * 100 for v in vs] for k, vs in series.items()}
-        self.trend.show_series(line.name.strip(), labels, series, unit)
+        starts = [period.start for period in self.table_data.periods]
+        self.trend.show_series(line.name.strip(), labels, series, unit, starts)
 
     # -- out of date --------------------------------------------------------------------------------
 
