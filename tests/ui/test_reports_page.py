@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from PySide6.QtCharts import QBarSeries, QLineSeries
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -22,7 +22,6 @@ from cars_desktop.domain.changes import Changes
 from cars_desktop.reports.compute import GroupBy, KpiTable
 from cars_desktop.reports.kpis import KPIS
 from cars_desktop.reports.periods import PeriodKind, natural_bounds
-from cars_desktop.services import reports as report_service
 from cars_desktop.services.reports import kpi_report
 from cars_desktop.services.seed import seed
 from cars_desktop.services.users import enrol_user
@@ -191,9 +190,6 @@ def test_a_supervisor_runs_last_months_report_charts_and_exports_it(
         assert not page.stale and not page.refresh_button.isVisible()
 
 
-@pytest.mark.skipif(
-    not hasattr(report_service, "commissioner_pdf"), reason="services.reports.commissioner_pdf not built yet"
-)
 def test_the_commissioners_pdf_is_exported_for_the_report_shown(
     qtbot: QtBot, context: AppContext, session: WorkstationSession, tmp_path: Path
 ) -> None:
@@ -206,7 +202,13 @@ def test_the_commissioners_pdf_is_exported_for_the_report_shown(
     page.pdf_button.click()
     (pdf,) = tmp_path.glob("*.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert "Saved" in page.export_note.text() and not page.error.isVisible()
+    assert page.export_note.text().startswith(f"Saved {pdf.name} (counts under 5 suppressed)")
+    assert not page.error.isVisible()
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    request = page.request
+    assert request is not None
+    assert f"{request.first.day} {request.first:%B %Y}" in " ".join(text.split())  # the period shown
+    assert KPIS[0].name in " ".join(text.split())
 
 
 def test_grouped_by_site_over_a_quarter_and_plain_errors(

@@ -44,8 +44,7 @@ from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.compute import GroupBy, KpiTable
 from cars_desktop.reports.periods import PeriodKind
 from cars_desktop.resources import reference_list
-from cars_desktop.services import reports as report_service
-from cars_desktop.services.reports import REPORTED_TYPES, kpi_report
+from cars_desktop.services.reports import REPORTED_TYPES, commissioner_pdf, kpi_report
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
@@ -430,7 +429,7 @@ class ReportsPage(QWidget):
     def _update_exports(self, running: bool = False) -> None:
         ready = self.table_data is not None and not running
         self.csv_button.setEnabled(ready)
-        self.pdf_button.setEnabled(ready and hasattr(report_service, "commissioner_pdf"))
+        self.pdf_button.setEnabled(ready)
 
     def _threshold(self) -> int | None:
         return SUPPRESS_BELOW if self.suppress.isChecked() else None
@@ -466,12 +465,13 @@ class ReportsPage(QWidget):
     def export_pdf_to(self, path: Path) -> None:
         """Make the commissioner's PDF for the report shown and write it to `path` (off the GUI thread)."""
         request, threshold, session = self.request, self._threshold(), self._ctx.session
-        make = getattr(report_service, "commissioner_pdf", None)
-        if request is None or make is None:
+        if request is None:
             return
 
         def work() -> Path:
-            pdf = make(session, request.first, request.last, sites=request.sites, suppress_below=threshold)
+            pdf = commissioner_pdf(
+                session, request.first, request.last, sites=request.sites, suppress_below=threshold
+            )
             return _write(path, pdf)
 
         self._export(work, threshold)
