@@ -167,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         size = measure_size(bundle)
         print(f"Bundle: {bundle} is {size.megabytes:.1f} MB in {size.files} files")
         times = measure_start(bundle, max(1, args.runs))
-        print(f"Start to --version output: {describe(times.version_s)}")
-        print(f"Start to the unlock window (offscreen): {describe(times.unlock_s)}")
+        print(f"Start to --version output: {describe(times.version)}")
+        print(f"Start to the unlock window (offscreen): {describe(times.unlock)}")
     except BundleProblem as problem:
         print(f"build.py: {problem}", file=sys.stderr)
         return 1

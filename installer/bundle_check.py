@@ -118,8 +118,25 @@ def _program_env(state_dir: Path) -> dict[str, str]:
     return env
 
 
-def _time_until(command: list[str], env: dict[str, str], marker: str) -> float:
-    """Seconds from just before spawning `command` to the first output line containing `marker`."""
+def _children_cpu_s() -> float:
+    """CPU seconds used by finished child processes (0 where the platform cannot say)."""
+    if sys.platform == "win32":
+        return 0.0
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class Run:
+    wall_s: float  # spawn to the marker line: what a user waits
+    cpu_s: float  # CPU the whole run used: steadier than wall time on a shared, loaded machine
+
+
+def _time_until(command: list[str], env: dict[str, str], marker: str) -> Run:
+    """Time from just before spawning `command` to the first output line containing `marker`."""
+    cpu_before = _children_cpu_s()
     started = time.perf_counter()
     with subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -130,7 +147,7 @@ def _time_until(command: list[str], env: dict[str, str], marker: str) -> float:
             if marker in line:
                 elapsed = time.perf_counter() - started
                 process.wait(timeout=START_TIMEOUT_S)
-                return elapsed
+                return Run(elapsed, _children_cpu_s() - cpu_before)
             seen.append(line.rstrip())
             if time.perf_counter() - started > START_TIMEOUT_S:
                 break
@@ -168,8 +185,8 @@ def _init_store(program: Path, data_dir: Path, env: dict[str, str]) -> None:
 
 @dataclass(frozen=True)
 class StartTimes:
-    version_s: list[float]  # spawn to the `--version` line
-    unlock_s: list[float]  # spawn to the unlock window's first paint, offscreen
+    version: list[Run]  # spawn to the `--version` line
+    unlock: list[Run]  # spawn to the unlock window's first paint, offscreen
 
 
 def measure_start(bundle: Path, runs: int) -> StartTimes:
@@ -190,6 +207,10 @@ def measure_start(bundle: Path, runs: int) -> StartTimes:
     return StartTimes(version, unlock)
 
 
-def describe(times: list[float]) -> str:
-    """First run, then the median of all, in milliseconds."""
-    return f"first {times[0] * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms (n={len(times)})"
+def describe(runs: list[Run]) -> str:
+    """First run, then the medians of all, in milliseconds (the first is the coldest)."""
+    wall = statistics.median(r.wall_s for r in runs) * 1000
+    cpu = statistics.median(r.cpu_s for r in runs) * 1000
+    return (
+        f"first {runs[0].wall_s * 1000:.0f} ms, median {wall:.0f} ms wall, {cpu:.0f} ms CPU (n={len(runs)})"
+    )

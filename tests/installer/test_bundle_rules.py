@@ -89,3 +89,11 @@ def test_archive_is_the_same_bytes_for_the_same_files(tmp_path: Path) -> None:
 def test_archive_name_is_the_agreed_one() -> None:
     assert build.archive_name("0.1.0").startswith("cars-desktop-0.1.0-linux-")
     assert build.archive_name("0.1.0").endswith(".tar.gz")
+
+
+def test_the_smoke_hook_prints_the_line_the_check_waits_for() -> None:
+    from bundle_check import SMOKE_MARKER
+
+    hook = (build.REPO / "installer" / "hooks" / "rthook_smoke.py").read_text(encoding="utf-8")
+    assert f'SMOKE_MARKER = "{SMOKE_MARKER}"' in hook
+    assert 'os.environ.get("CARS_BUNDLE_SMOKE") == "unlock-window"' in hook
