@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCharts import QBarSeries, QLineSeries
 from PySide6.QtCore import Qt
@@ -32,8 +34,18 @@ from cars_desktop.ui.pages.page_spec import PageContext
 from cars_desktop.ui.pages.reports_charts import MOST_BARS, TrendChart
 from cars_desktop.ui.pages.reports_model import Preset, preset_bounds, short_label
 from cars_desktop.ui.pages.reports_page import STALE_MESSAGE, ReportsPage
+from cars_desktop.ui.task_runner import BaseTaskRunner
 from cars_protocol.records import Role
-from tests.conftest import ADMIN, ADMIN_PASSWORD, SITE, WORKER, WORKER_PASSWORD, Workstation
+from tests.conftest import (
+    ADMIN,
+    ADMIN_PASSWORD,
+    CUSTODY,
+    CUSTODY_PASSWORD,
+    SITE,
+    WORKER,
+    WORKER_PASSWORD,
+    Workstation,
+)
 from tests.ui.journey_support import (
     ALT,
     focused,
@@ -284,3 +296,47 @@ def test_a_long_daily_trend_is_drawn_as_a_line_over_dates(qtbot: QtBot) -> None:
     (bars,) = chart.chart_.series()
     assert isinstance(bars, QBarSeries) and chart.categories.categories() == ["Apr 2026", "May 2026"]
     assert chart.categories.isVisible() and not chart.dates.isVisible()
+
+
+class HeldTaskRunner(BaseTaskRunner):
+    """Keeps each task until the test releases it, so the page can be seen while it works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[tuple[int, Callable[[], Any]]] = []
+
+    def _start(self, task_id: int, fn: Callable[[], Any]) -> None:
+        self.held.append((task_id, fn))
+
+    def release(self) -> None:
+        while self.held:
+            task_id, fn = self.held.pop(0)
+            try:
+                result = fn()
+            except Exception as exc:
+                self._deliver(task_id, False, exc)
+            else:
+                self._deliver(task_id, True, result)
+
+
+def test_while_working_run_is_disabled_and_a_refusal_is_shown_plainly(
+    qtbot: QtBot, workstation: Workstation
+) -> None:
+    runner = HeldTaskRunner()
+    context = AppContext(workstation.settings, workstation.data_dir, runner)
+    custody = workstation.unlock(CUSTODY, CUSTODY_PASSWORD)  # no VIEW_KPIS: the service refuses
+    try:
+        page = ReportsPage(PageContext(context, custody, ChangeBus(), RecordingNavigator()))
+        qtbot.addWidget(page)
+        page.show()
+        page.run_report()
+        assert runner.held and not page.run_button.isEnabled()
+        assert page.progress.isVisible() and page.working.text() == "Working…"
+        assert not page.csv_button.isEnabled() and not page.pdf_button.isEnabled()
+        runner.release()
+        assert page.run_button.isEnabled() and not page.progress.isVisible()
+        assert page.error.text() == "Your role does not allow you to see the KPI report"
+        assert page.table_data is None and page.model.rowCount() == 0
+    finally:
+        custody.lock()
+        runner.shutdown()
