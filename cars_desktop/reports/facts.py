@@ -11,6 +11,7 @@ plain records here, so both count the same things by construction:
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from cars_desktop.reports.periods import DateWindow
 from cars_protocol.records import (
     Action,
     Assessment,
@@ -27,11 +29,19 @@ from cars_protocol.records import (
     Person,
     RecordBase,
     Referral,
+    record_from_json,
 )
 
 R = TypeVar("R", bound=RecordBase)
 
 UNKNOWN = "unknown"
+
+#: The record types any KPI reads (`Facts` keeps no other); people for merges and local authorities.
+REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
+
+#: Every date a record holds, in its stored JSON: typed dates and UTC times ("2026-04-01",
+#: "2026-04-01T09:30:00Z") and dates and times in form answers all start with one.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBase]:
@@ -42,6 +52,27 @@ def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBa
         if held is None or (record.revision, record.updated_at) > (held.revision, held.updated_at):
             newest[record.id] = record
     return newest
+
+
+def may_count_in(record_type: str, body: str, window: DateWindow | None) -> bool:
+    """Whether a stored record could change a report over `window`, judged from its JSON unparsed.
+
+    People always could (merges, local authorities). Any other record could only if it holds a
+    date inside the window: a report whose KPIs all date their events by the counted record's own
+    dates (see `compute.report_window`) never needs the rest, so sources skip them before the
+    costly validation. With no window every record is kept.
+    """
+    if window is None or record_type == "person":
+        return True
+    first, last = window.iso_bounds()
+    return any(first <= found <= last for found in _ISO_DATE.findall(body))
+
+
+def parse_reported(rows: Iterable[tuple[str, str]], window: DateWindow | None = None) -> Iterator[RecordBase]:
+    """Stored (record_type, body) rows as records, skipping those that cannot count in `window`."""
+    for record_type, body in rows:
+        if may_count_in(record_type, body, window):
+            yield record_from_json(record_type, body)
 
 
 def answer_date(answers: dict[str, Any], key: str) -> date | None:

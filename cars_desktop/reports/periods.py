@@ -120,11 +120,16 @@ def periods_between(first: date, last: date, kind: PeriodKind) -> list[Period]:
 
 
 class PeriodIndex:
-    """Finds the period a date falls in among ordered, non-overlapping periods (bisect, not a scan)."""
+    """Finds the period a date falls in among ordered, non-overlapping periods (bisect, not a scan).
+
+    A year's report places hundreds of thousands of events on a few hundred distinct days, so each
+    day's answer is remembered.
+    """
 
     def __init__(self, periods: Sequence[Period]) -> None:
         self.periods = tuple(sorted(periods))
         self._starts = [p.start for p in self.periods]
+        self._found: dict[date, Period | None] = {}
         for before, after in zip(self.periods, self.periods[1:], strict=False):
             if after.start <= before.end:
                 raise ValueError("report periods must not overlap")
@@ -132,8 +137,34 @@ class PeriodIndex:
     def find(self, day: date | None) -> Period | None:
         if day is None:
             return None
+        try:
+            return self._found[day]
+        except KeyError:
+            pass
         at = bisect.bisect_right(self._starts, day) - 1
-        if at < 0:
+        period = self.periods[at] if at >= 0 else None
+        found = period if period is not None and day <= period.end else None
+        self._found[day] = found
+        return found
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """The dates a report can count on, widened by a day each side: a UTC time's UK date is its own
+    date or the next, and an answer's time with another offset moves by at most a day."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def around(cls, periods: Sequence[Period]) -> DateWindow | None:
+        """The window covering `periods` (None when there are none)."""
+        if not periods:
             return None
-        period = self.periods[at]
-        return period if day <= period.end else None
+        first = min(p.start for p in periods) - timedelta(days=1)
+        last = max(p.end for p in periods) + timedelta(days=1)
+        return cls(first, last)
+
+    def iso_bounds(self) -> tuple[str, str]:
+        """The window's ends as "YYYY-MM-DD" text, which sorts as the dates do."""
+        return self.first.isoformat(), self.last.isoformat()

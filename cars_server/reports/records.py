@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Engine, select
 
+from cars_desktop.reports.facts import may_count_in
+from cars_desktop.reports.periods import DateWindow
 from cars_protocol.records import RecordBase, record_from_json
 from cars_server.errors import CarsServerError
 from cars_server.storage.tables import RecordRow
@@ -25,11 +27,17 @@ class UnreadableRecord(CarsServerError):
 
 
 def iter_records(
-    engine: Engine, record_types: Sequence[str] | None = None, batch: int = DEFAULT_BATCH
+    engine: Engine,
+    record_types: Sequence[str] | None = None,
+    batch: int = DEFAULT_BATCH,
+    window: DateWindow | None = None,
 ) -> Iterator[RecordBase]:
     """Every current record (optionally of `record_types`), in a stable order, `batch` rows at a time.
 
     One read-only transaction, so a push committed meanwhile is either wholly in the report or not.
+    With a `window` (`cars_desktop.reports.compute.report_window`), records that cannot change a
+    report over it are skipped before they are parsed (`facts.may_count_in`): for one year out of
+    five that is most of the work.
     """
     if batch < 1:
         raise ValueError("batch must be at least 1")
@@ -41,7 +49,8 @@ def iter_records(
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
         for record_id, record_type, body in result:
-            yield _parse(record_id, record_type, body)
+            if may_count_in(record_type, body, window):
+                yield _parse(record_id, record_type, body)
 
 
 def _parse(record_id: str, record_type: str, body: str) -> RecordBase:

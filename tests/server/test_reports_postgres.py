@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 
-from cars_desktop.reports.compute import GroupBy
+from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis, report_window
 from cars_desktop.reports.export import to_csv
-from cars_desktop.reports.periods import PeriodKind
+from cars_desktop.reports.facts import REPORTED_TYPES, parse_reported
+from cars_desktop.reports.kpis import KPIS, Kpi
+from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.storage.report_reads import iter_current_bodies
 from cars_server.reports.kpi_report import KpiReportRequest, kpi_table
 from cars_server.reports.records import iter_records
 from tests.server.helpers import OTHER_SITE, SITE, SUPERVISOR, RunningServer, running_server
@@ -95,6 +99,44 @@ def test_server_on_postgresql_and_workstations_give_the_same_kpis_after_sync(
                 assert workstation_table(session, kind, group_by) == on_server, (kind, group_by)
     by_site = server_table(pg_server, PeriodKind.MONTH, GroupBy.SITE)
     assert {SITE, OTHER_SITE} <= {row.group for row in by_site.rows}
+    _windowed_reads_agree(pg_server, court)
+
+
+def _windowed_reads_agree(server: RunningServer, desk: WorkstationSession) -> None:
+    """The reads that skip records holding no date near the report give the full reads' tables.
+
+    Short reports (one week, one month, a fortnight across a month end) over the synced records,
+    on PostgreSQL through `iter_records(..., window=)` and on the workstation through
+    `iter_current_bodies` + `parse_reported`; each must also have skipped something, or the
+    comparison would prove nothing about the skipping.
+    """
+    middle = END - timedelta(days=35)
+    for first, last, kind in (
+        (middle, middle + timedelta(days=6), PeriodKind.DAY),
+        (middle.replace(day=1), middle.replace(day=28), PeriodKind.WEEK),
+        (middle.replace(day=20), middle.replace(day=20) + timedelta(days=14), PeriodKind.MONTH),
+    ):
+        periods = periods_between(first, last, kind)
+        window = report_window(periods)
+        assert window is not None, "a KPI is not known to count only its own record's dates"
+        full = compute_kpis(iter_records(server.engine), periods, GroupBy.SITE)
+        read = list(iter_records(server.engine, REPORTED_TYPES, window=window))
+        assert compute_kpis(read, periods, GroupBy.SITE) == full, (first, kind)
+        assert compute_kpis(read, periods, GroupBy.LOCAL_AUTHORITY) == compute_kpis(
+            iter_records(server.engine), periods, GroupBy.LOCAL_AUTHORITY
+        )
+        assert len(read) < len(list(iter_records(server.engine, REPORTED_TYPES))), "nothing was skipped"
+        with desk.unit_of_work() as uow:
+            rows = iter_current_bodies(uow.session, REPORTED_TYPES)
+            on_desk: KpiTable = compute_kpis(parse_reported(rows, window), periods, GroupBy.SITE)
+        assert on_desk == full, (first, kind)
+
+
+def test_a_kpi_not_known_to_count_only_its_own_dates_turns_the_skipping_off() -> None:
+    periods = periods_between(START, END, PeriodKind.MONTH)
+    assert report_window(periods) is not None
+    looks_ahead = Kpi("rearrest_within_6_months", "Re-arrest", "Looks after the assessment.", "count")
+    assert report_window(periods, (*KPIS, looks_ahead)) is None
 
 
 def test_the_server_command_path_on_postgresql_renders_what_the_workstation_computes(
