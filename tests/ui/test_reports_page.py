@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCharts import QBarSeries, QLineSeries
+from PySide6.QtCharts import QBarSeries, QChart, QLineSeries
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -28,10 +28,11 @@ from cars_desktop.services.reports import kpi_report
 from cars_desktop.services.seed import seed
 from cars_desktop.services.users import enrol_user
 from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.ui.appearance import high_contrast_palette
 from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.pages.page_spec import PageContext
-from cars_desktop.ui.pages.reports_charts import MOST_BARS, TrendChart
+from cars_desktop.ui.pages.reports_charts import MOST_BARS, FunnelChart, TrendChart
 from cars_desktop.ui.pages.reports_model import Preset, preset_bounds, short_label
 from cars_desktop.ui.pages.reports_page import STALE_MESSAGE, ReportsPage
 from cars_desktop.ui.task_runner import BaseTaskRunner
@@ -340,3 +341,16 @@ def test_while_working_run_is_disabled_and_a_refusal_is_shown_plainly(
     finally:
         custody.lock()
         runner.shutdown()
+
+
+def test_charts_follow_high_contrast_and_large_print(qtbot: QtBot) -> None:
+    chart = FunnelChart()
+    qtbot.addWidget(chart)
+    assert chart.chart_.theme() is QChart.ChartTheme.ChartThemeLight
+    chart.setPalette(high_contrast_palette())
+    assert chart.chart_.theme() is QChart.ChartTheme.ChartThemeHighContrast
+    large = chart.font()
+    large.setPointSizeF(large.pointSizeF() * 1.5)
+    chart.setFont(large)
+    assert chart.chart_.titleFont().pointSizeF() == large.pointSizeF()
+    assert chart.categories.labelsFont().pointSizeF() == large.pointSizeF()

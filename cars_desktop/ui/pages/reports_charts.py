@@ -22,8 +22,8 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDateTime, QMargins, QPointF, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QDateTime, QEvent, QMargins, QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QWidget
 
 MANY_LABELS = 8
@@ -67,7 +67,33 @@ class _ChartView(QChartView):
         self.dates.setFormat("dd/MM/yy")
         self.dates.setVisible(False)
         self.chart_.addAxis(self.dates, Qt.AlignmentFlag.AlignBottom)
+        self._follow_appearance()
         self.categories.setTruncateLabels(False)  # "w/c 02/11" whole, even if labels must overlap a little
+
+    def _follow_appearance(self) -> None:
+        """Large print and high contrast (cars_desktop/ui/appearance.py) reach the chart too.
+
+        QtCharts draws with its own theme and fonts, not the widget's: the high-contrast palette
+        (pure black on pure white) picks Qt's high-contrast theme, and the titles and axis labels
+        take the program's font size.
+        """
+        palette = self.palette()
+        stark = palette.color(QPalette.ColorRole.Window) == QColor("#ffffff") and palette.color(
+            QPalette.ColorRole.WindowText
+        ) == QColor("#000000")
+        theme = QChart.ChartTheme.ChartThemeHighContrast if stark else QChart.ChartTheme.ChartThemeLight
+        if self.chart_.theme() != theme:
+            self.chart_.setTheme(theme)
+        font = self.font()
+        self.chart_.setTitleFont(font)
+        for axis in (self.categories, self.values, self.dates):
+            axis.setLabelsFont(font)
+        self.chart_.legend().setFont(font)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self._follow_appearance()
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """Modest, so two charts and the table share a 1366x768 screen without a scroll bar.
