@@ -242,7 +242,8 @@ _OFFENCE_NOTES = (
     "Act the matched trigger offence is under (Misuse of Drugs Act offences only for a specified "
     "Class A drug); an arrest with offences in two groups counts in both, so a row's groups can add "
     'up to more than its assessments. "Not a trigger offence": no offence matched the list. '
-    '"No arrest recorded": no custody arrival form to link to (most court assessments).'
+    '"No arrest recorded": no custody arrival form to link to (for example a court assessment long '
+    "after the arrest)."
 )
 
 
