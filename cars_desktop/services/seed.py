@@ -162,6 +162,7 @@ class CaseworkGenerator:
         author_role: Role = Role.WORKER,
         worker_name: str | None = None,
         catalogue: FormCatalogue | None = None,
+        now: datetime | None = None,
     ) -> None:
         self.rng = rng
         self.site = site
@@ -169,6 +170,10 @@ class CaseworkGenerator:
         self.end = end
         self.days = days
         self.last = end_of(end)
+        # Nobody is released in the future: seeded on the end day itself (the demo, today's store),
+        # a release after this moment stays "still in custody". Only the release depends on it, and
+        # the random draws do not, so a seed and end date still give the same people and answers.
+        self.release_limit = min(self.last, now or datetime.now(UTC))
         self.worker = worker_name or STAFF[0]
         forms = catalogue or shipped_catalogue()
         self.specs: dict[str, FormSpec] = {form_id: forms.latest(form_id) for form_id in GENERATORS}
@@ -331,17 +336,17 @@ class CaseworkGenerator:
         episode = next(r for r in made.derived if isinstance(r, CustodyEpisode))
         test = next((r for r in made.derived if isinstance(r, DrugTest)), None)
         released = arrived + timedelta(hours=rng.randrange(3, 30))
-        if released <= self.last:
-            release_type = pick(
-                rng,
-                [
-                    (ReleaseType.BAIL, 0.3),
-                    (ReleaseType.CHARGED, 0.25),
-                    (ReleaseType.NFA, 0.15),
-                    (ReleaseType.RUI, 0.2),
-                    (ReleaseType.REMANDED, 0.1),
-                ],
-            )
+        release_type = pick(  # drawn whether or not they are released yet: the draws stay the same
+            rng,
+            [
+                (ReleaseType.BAIL, 0.3),
+                (ReleaseType.CHARGED, 0.25),
+                (ReleaseType.NFA, 0.15),
+                (ReleaseType.RUI, 0.2),
+                (ReleaseType.REMANDED, 0.1),
+            ],
+        )
+        if released <= self.release_limit:
             released_episode = episode.model_copy(
                 update={"released_at": released, "release_type": release_type}
             )
@@ -360,7 +365,8 @@ class CaseworkGenerator:
             if at <= min(self.last, episode.released_at or self.last):
                 out += self.voluntary(person, episode, at)
                 assessed = True
-        if not assessed and episode.released_at is not None and chance(rng, P_OUT_OF_HOURS):
+        booked = not assessed and chance(rng, P_OUT_OF_HOURS)
+        if booked and episode.released_at is not None:
             hour = episode.released_at.hour
             if (hour >= 22 or hour < 7) and episode.released_at <= self.last - timedelta(minutes=30):
                 booking = self._occasion(
@@ -556,6 +562,7 @@ def seed(
     end: date | None = None,
     batch_people: int = 200,
     progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
 ) -> SeedReport:
     """Make `people` invented people with their custody histories, `batch_people` per transaction."""
     if people < 0 or days < 1:
@@ -568,6 +575,7 @@ def seed(
         days,
         author_role=author_role(session.user.roles),
         worker_name=session.user.display_name,
+        now=now,
     )
     seen: dict[str, set[uuid.UUID]] = {}
     done = 0
