@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCharts import QBarSeries, QChart, QLineSeries
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -23,7 +24,7 @@ from pytestqt.qtbot import QtBot
 from cars_desktop.domain.changes import Changes
 from cars_desktop.reports.compute import GroupBy, KpiTable
 from cars_desktop.reports.kpis import KPIS
-from cars_desktop.reports.periods import PeriodKind, natural_bounds
+from cars_desktop.reports.periods import PeriodKind, natural_bounds, periods_between
 from cars_desktop.services.reports import kpi_report
 from cars_desktop.services.seed import seed
 from cars_desktop.services.users import enrol_user
@@ -33,7 +34,7 @@ from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.pages.page_spec import PageContext
 from cars_desktop.ui.pages.reports_charts import MOST_BARS, FunnelChart, TrendChart
-from cars_desktop.ui.pages.reports_model import Preset, preset_bounds, short_label
+from cars_desktop.ui.pages.reports_model import Preset, category_label, preset_bounds, short_label
 from cars_desktop.ui.pages.reports_page import STALE_MESSAGE, ReportsPage
 from cars_desktop.ui.task_runner import BaseTaskRunner
 from cars_protocol.records import Role
@@ -354,3 +355,28 @@ def test_charts_follow_high_contrast_and_large_print(qtbot: QtBot) -> None:
     chart.setFont(large)
     assert chart.chart_.titleFont().pointSizeF() == large.pointSizeF()
     assert chart.categories.labelsFont().pointSizeF() == large.pointSizeF()
+
+
+@pytest.mark.parametrize(
+    ("preset", "today", "first", "last"),
+    [
+        (Preset.THIS_MONTH, date(2026, 2, 14), date(2026, 2, 1), date(2026, 2, 28)),
+        (Preset.LAST_MONTH, date(2026, 1, 1), date(2025, 12, 1), date(2025, 12, 31)),
+        (Preset.THIS_QUARTER, date(2026, 11, 26), date(2026, 10, 1), date(2026, 12, 31)),
+        (Preset.LAST_QUARTER, date(2026, 1, 15), date(2025, 10, 1), date(2025, 12, 31)),
+        (Preset.THIS_YEAR, date(2026, 3, 31), date(2025, 4, 1), date(2026, 3, 31)),
+        (Preset.THIS_YEAR, date(2026, 4, 1), date(2026, 4, 1), date(2027, 3, 31)),
+        (Preset.LAST_YEAR, date(2026, 4, 1), date(2025, 4, 1), date(2026, 3, 31)),
+    ],
+)
+def test_preset_periods_are_whole_uk_periods(preset: Preset, today: date, first: date, last: date) -> None:
+    assert preset_bounds(preset, today) == (first, last)
+
+
+def test_headings_and_lines_are_named_as_people_say_them() -> None:
+    (month,) = periods_between(date(2026, 11, 1), date(2026, 11, 30), PeriodKind.MONTH)
+    weeks = periods_between(date(2026, 11, 1), date(2026, 11, 16), PeriodKind.WEEK)
+    assert short_label(month) == "Nov 2026"
+    assert [short_label(w) for w in weeks] == ["01/11", "w/c 02/11", "w/c 09/11", "16/11"]
+    assert category_label("not_recorded") == "Not recorded"
+    assert category_label("marac") == "MARAC" and category_label("bbv_testing") == "BBV testing"

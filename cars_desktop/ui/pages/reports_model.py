@@ -104,7 +104,10 @@ class ReportLine:
         return (row.breakdown or {}).get(self.category, 0)
 
 
-_ACRONYMS = {"marac": "MARAC", "nrm": "NRM", "drr": "DRR", "atr": "ATR", "gp": "GP"}
+_ACRONYMS = {
+    "marac": "MARAC", "nrm": "NRM", "drr": "DRR", "atr": "ATR", "gp": "GP",
+    "bbv": "BBV", "hiv": "HIV", "hcv": "HCV", "hbv": "HBV", "ndtms": "NDTMS",
+}  # fmt: skip
 
 
 def category_label(category: str) -> str:
