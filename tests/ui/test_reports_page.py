@@ -201,6 +201,7 @@ def test_a_supervisor_runs_last_months_report_charts_and_exports_it(
         assert page.refresh_button.isVisible()
         press(qtbot, Qt.Key.Key_E, ALT)  # Refresh figures
         wait(qtbot, lambda: not page.stale)
+        assert page.trend.chart_.title() == "Referrals into treatment"  # the chosen line is kept
         assert not page.stale and not page.refresh_button.isVisible()
 
 

@@ -359,7 +359,22 @@ class ReportsPage(QWidget):
         self.working.setVisible(running)
         self._update_exports(running)
 
+    def _chosen_line(self) -> tuple[str, str | None] | None:
+        row = self.table.current_source_row()
+        line = self.model.row_at(row) if row is not None else None
+        return (line.kpi.kpi_id, line.category) if line is not None else None
+
+    def _choose_line(self, wanted: tuple[str, str | None] | None) -> None:
+        """Select the line the supervisor had chosen before a refresh (else the first)."""
+        for row in range(self.table.proxy.rowCount()):
+            line = self.model.row_at(self.table.proxy.mapToSource(self.table.proxy.index(row, 0)).row())
+            if line is not None and (line.kpi.kpi_id, line.category) == wanted:
+                self.table.selectRow(row)
+                return
+        self.table.select_first()
+
     def _show(self, request: ReportRequest, table: KpiTable) -> None:
+        chosen = self._chosen_line()
         self._set_running(False)
         self.request, self.table_data = request, table
         self._mark_stale(False)
@@ -376,7 +391,7 @@ class ReportsPage(QWidget):
             "Point at a KPI for its definition, at a rate for its two numbers."
         )
         self.funnel.show_stages("Referral to treatment (whole report)", funnel_totals(table))
-        self.table.select_first()
+        self._choose_line(chosen)
         self._update_exports()
 
     def _size_columns(self, table: KpiTable) -> None:
