@@ -2,7 +2,7 @@
 
     .venv/bin/python -m pip install -c constraints.txt -e ".[bundle]"   # once: PyInstaller, pinned
     .venv/bin/python installer/build.py                                # build, check, archive, measure
-    .venv/bin/python installer/build.py --check-only                   # check and measure dist/ as is
+    .venv/bin/python installer/build.py --check-only --cold            # check dist/ as is; cold start (root)
 
 Reproducible from the lock file: it refuses to build when an installed distribution differs from
 its pin in constraints.txt, sets SOURCE_DATE_EPOCH (the last commit's time unless already set) and
@@ -139,8 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--work", type=Path, default=REPO / "build" / "pyinstaller", help="PyInstaller's work folder"
     )
-    parser.add_argument("--check-only", action="store_true", help="check and measure the existing build")
+    parser.add_argument(
+        "--check-only", action="store_true", help="check and measure the existing build (no archive)"
+    )
     parser.add_argument("--runs", type=int, default=3, help="start-up runs of each kind (default 3)")
+    parser.add_argument(
+        "--cold", action="store_true", help="drop the file cache before the first runs (Linux, root)"
+    )
     args = parser.parse_args(argv)
     bundle = args.dist / BUNDLE_NAME
     version = program_version()
@@ -160,13 +165,15 @@ def main(argv: list[str] | None = None) -> int:
             raise BundleProblem("the bundle is not fit to ship:\n  " + "\n  ".join(problems))
         write_version_include(args.dist, version)
         print("Contents: no test, bench or server files; no excluded modules; resources and migrations in")
-        if sys.platform.startswith("linux"):
+        if sys.platform.startswith("linux") and not args.check_only:
             target = args.dist / archive_name(version)
             write_archive(bundle, target, int(epoch))
             print(f"Archive: {target} ({target.stat().st_size / 1e6:.1f} MB)")
         size = measure_size(bundle)
         print(f"Bundle: {bundle} is {size.megabytes:.1f} MB in {size.files} files")
-        times = measure_start(bundle, max(1, args.runs))
+        times = measure_start(bundle, max(1, args.runs), cold=args.cold)
+        kind = "cold (file cache dropped), then warm" if args.cold else "first, then warm"
+        print(f"Start-up, {kind}:")
         print(f"Start to --version output: {describe(times.version)}")
         print(f"Start to the unlock window (offscreen): {describe(times.unlock)}")
     except BundleProblem as problem:
