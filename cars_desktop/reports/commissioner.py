@@ -17,6 +17,7 @@ from typing import Any
 
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.compute import KpiTable, compute_kpis
+from cars_desktop.reports.crime import CrimeTables, crime_tables
 from cars_desktop.reports.export import SUPPRESSED, shown_row
 from cars_desktop.reports.kpis import KPI_BY_ID, Kpi
 from cars_desktop.reports.periods import Period, PeriodKind, natural_bounds, periods_between
@@ -56,6 +57,7 @@ class CommissionerReport:
     previous: KpiTable  # the period of the same length immediately before
     monthly: KpiTable  # calendar months covering first..last (cut to them), for trends
     suppress_below: int | None
+    crime: CrimeTables | None = None  # offences by substance and AUDIT band, re-arrest by treatment
 
     @property
     def current_period(self) -> Period:
@@ -97,22 +99,24 @@ def build_commissioner_report(
     last: date,
     sites: frozenset[str] | None = None,
     suppress_below: int | None = 5,
+    as_of: date | None = None,
 ) -> CommissionerReport:
-    """Compute the report's three tables from plain records (read once; counted once for a
-    calendar month, whose trend is the month itself, else twice: the months overlap the period)."""
+    """Compute the report's tables from plain records (read once, counted once for a calendar
+    month, whose trend is the month itself, else twice: the months overlap the period).
+
+    `as_of` (default today) decides whose re-arrest follow-up window has fully passed.
+    """
     if suppress_below is not None and suppress_below < 2:
         raise InvalidInput("the small-number threshold must be 2 or more (or none)")
     current, previous = report_periods(first, last)
     months = periods_between(first, last, PeriodKind.MONTH)
-    if months == [current]:  # a month's report: its one month is the period itself, one pass does
-        both = compute_kpis(records, [previous, current], sites=sites)
-        monthly = _only(both, current)
-    else:
-        held = list(records)  # both computations must see the same records
-        both = compute_kpis(held, [previous, current], sites=sites)
-        monthly = compute_kpis(held, months, sites=sites)
+    held = list(records)  # every table must see the same records
+    both = compute_kpis(held, [previous, current], sites=sites)
+    # a month's report: its one month is the period itself, already counted
+    monthly = _only(both, current) if months == [current] else compute_kpis(held, months, sites=sites)
+    crime = crime_tables(held, first, last, sites, as_of)
     return CommissionerReport(
-        first, last, sites, _only(both, current), _only(both, previous), monthly, suppress_below
+        first, last, sites, _only(both, current), _only(both, previous), monthly, suppress_below, crime
     )
 
 
@@ -347,9 +351,12 @@ def _definitions_csv(report: CommissionerReport) -> str:
 
 def commissioner_csvs(report: CommissionerReport) -> dict[str, str]:
     """File name -> CSV text, one per table of the report, suppressed exactly as the PDF is."""
-    return {
+    files = {
         "kpis.csv": _kpis_csv(report),
         "monthly_trend.csv": _monthly_csv(report),
         "funnel.csv": _funnel_csv(report),
         "definitions.csv": _definitions_csv(report),
     }
+    if report.crime is not None:
+        files.update(report.crime.to_csvs(report.suppress_below))
+    return files

@@ -40,6 +40,7 @@ from cars_desktop.reports.commissioner import (
     funnel,
 )
 from cars_desktop.reports.pdf_charts import TREND_CHARTS, funnel_drawing, trend_drawing
+from cars_desktop.reports.pdf_crime import crime_flowables
 from cars_desktop.reports.periods import UK, Period
 from cars_desktop.resources import reference_list
 
@@ -245,7 +246,8 @@ def _trend_section(report: CommissionerReport, st: ReportStyles) -> list[Flowabl
             "the KPI table compares it with the period before. Report a quarter or a year for trends."
         )
         return [Paragraph("Monthly trends", st.heading), Paragraph(note, st.body)]
-    flow: list[Flowable] = [PageBreak(), Paragraph("Monthly trends", st.heading)]
+    # a new page unless most of one is left (a table spilling a line over must not leave it blank)
+    flow: list[Flowable] = [CondPageBreak(200 * mm), Paragraph("Monthly trends", st.heading)]
     cut = [p.label for p in (months[0], months[-1]) if not p.is_whole]
     note = "Each point is a calendar month. "
     if cut:
@@ -305,6 +307,15 @@ def _canvas_class(footer: str, font: str) -> type[Canvas]:
     return _Numbered
 
 
+def _crime_section(report: CommissionerReport, st: ReportStyles) -> list[Flowable]:
+    if report.crime is None:
+        return []
+    return [
+        CondPageBreak(120 * mm),
+        *crime_flowables(report.crime, report.suppress_below, st.heading, st.body),
+    ]
+
+
 def render_commissioner_pdf(
     report: CommissionerReport,
     *,
@@ -323,6 +334,7 @@ def render_commissioner_pdf(
         *_kpi_table(report, st),
         *_funnel_section(report, st),
         *_trend_section(report, st),
+        *_crime_section(report, st),
         *extra_sections,
         *_appendix(report, st),
     ]

@@ -10,6 +10,7 @@ from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.commissioner import CommissionerReport, build_commissioner_report
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis
+from cars_desktop.reports.crime import CRIME_RECORD_TYPES
 from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_desktop.services.workstation import WorkstationSession
@@ -17,6 +18,8 @@ from cars_protocol.records import utc_now
 
 #: The record types any KPI reads; people are needed for merges and local authorities.
 REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
+#: The commissioner's report adds the crime-impact tables, which also read arrests.
+COMMISSIONER_TYPES = tuple(dict.fromkeys(REPORTED_TYPES + CRIME_RECORD_TYPES))
 
 
 def kpi_report(
@@ -71,7 +74,7 @@ def commissioner_report(
         raise InvalidInput("the report's last date is before its first")
     with session.unit_of_work() as uow:
         report = build_commissioner_report(
-            uow.records.iter_all(REPORTED_TYPES), first, last, sites, suppress_below
+            uow.records.iter_all(COMMISSIONER_TYPES), first, last, sites, suppress_below
         )
         uow.audit(
             AuditEvent(

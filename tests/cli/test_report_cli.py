@@ -95,7 +95,8 @@ def test_report_kpi_pdf_and_tables(workstation: Workstation, tmp_path: Path) -> 
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "April 2026" in text and "shown as “<5”" in text  # suppressed by default: it leaves the service
     assert sorted(p.name for p in tables.iterdir()) == [
-        "definitions.csv", "funnel.csv", "kpis.csv", "monthly_trend.csv",
+        "crime_definitions.csv", "definitions.csv", "funnel.csv", "kpis.csv", "monthly_trend.csv",
+        "offences_by_audit_band.csv", "offences_by_main_substance.csv", "rearrest.csv",
     ]  # fmt: skip
     kpis = {r["kpi_id"]: r for r in csv.DictReader(io.StringIO((tables / "kpis.csv").read_text("utf-8")))}
     assert kpis["referrals_into_treatment"]["value"] == "<5"

@@ -137,7 +137,12 @@ SMALL = re.compile(r"^[1-4]$|(^|\D)[1-4] of |of [1-4]$|^over [1-4]$")
 def test_csvs_one_per_table_and_no_small_number_escapes() -> None:
     report = build_commissioner_report(_busy_april(), *APRIL)
     files = commissioner_csvs(report)
-    assert set(files) == {"kpis.csv", "monthly_trend.csv", "funnel.csv", "definitions.csv"}
+    assert set(files) == {
+        "kpis.csv", "monthly_trend.csv", "funnel.csv", "definitions.csv",
+        # the crime-impact tables (crime.py) ride along with the commissioner's report
+        "offences_by_main_substance.csv", "offences_by_audit_band.csv",
+        "rearrest.csv", "crime_definitions.csv",
+    }  # fmt: skip
     kpis = {(r["kpi_id"], r["category"]): r for r in _rows(files["kpis.csv"])}
     assert kpis[("referrals_into_treatment", "")]["value"] == "11"
     assert kpis[("entries_into_treatment", "")]["value"] == "6"  # R1, R2 and four more
