@@ -136,3 +136,17 @@ def test_the_fields_have_label_shortcuts(
     page.show_button.clicked.connect(lambda: shown.append(True))
     QTest.keyClick(page.table, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: shown == [True])  # a mnemonic clicks after a short animation
+
+
+def test_the_kpis_button_leads_to_the_reports_page(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    """Day review is where a supervisor ends the day; the KPIs are one key away (Alt+K)."""
+    navigator = RecordingNavigator()
+    page = DayReviewPage(PageContext(context, session, ChangeBus(), navigator))
+    qtbot.addWidget(page)
+    page.show()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    QTest.keyClick(page.table, Qt.Key.Key_K, Qt.KeyboardModifier.AltModifier)
+    assert ("show_page", "reports") in navigator.calls

@@ -111,7 +111,9 @@ class DayReviewPage(QWidget):
         self.comment.setAccessibleName("Comment for the worker")
         self.return_button = QPushButton("&Return with comment")
         self.sign_off_button = QPushButton("Sign o&ff the day")
+        self.kpis_button = QPushButton("&KPIs...")
         for button, name in (
+            (self.kpis_button, "Open the KPI reports"),
             (self.open_button, "Open the chosen assessment read-only"),
             (self.approve_button, "Approve the selected assessments"),
             (self.return_button, "Return the chosen assessment with the comment"),
@@ -153,6 +155,7 @@ class DayReviewPage(QWidget):
         decisions.addWidget(self.open_button)
         decisions.addWidget(self.approve_button)
         decisions.addStretch(1)
+        decisions.addWidget(self.kpis_button)
         commenting = QHBoxLayout()
         commenting.addWidget(self.comment_label)
         commenting.addWidget(self.comment, 1)
@@ -194,6 +197,7 @@ class DayReviewPage(QWidget):
         self.approve_button.clicked.connect(self.approve_selected)
         self.return_button.clicked.connect(self.return_chosen)
         self.sign_off_button.clicked.connect(self.sign_off)
+        self.kpis_button.clicked.connect(lambda: self._ctx.navigator.show_page("reports"))
         self.server_button.clicked.connect(self.refresh_server)
         self.rebook_button.clicked.connect(self.rebook_chosen)
         self.overbooked_table.doubleClicked.connect(lambda _index: self.rebook_chosen())
