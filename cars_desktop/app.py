@@ -17,6 +17,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from types import TracebackType
@@ -185,12 +186,20 @@ class GuiController(QObject):
 
     def _back_to_unlock(self, message: str, username: str) -> None:
         self._keep_drafts()
+        if self.session is not None:
+            self._adopt_settings(self.session.settings)
         reset_appearance()
         # Show the unlock window before closing the main one, so Qt never sees zero windows and quits.
         self.unlock_window.show_locked(message, username)
         self.unlock_window.showMaximized()
         self.unlock_window.activateWindow()
         self._drop_main_window()
+
+    def _adopt_settings(self, settings: Settings) -> None:
+        """Settings an administrator saved during the session stay in use for the next unlock."""
+        if settings is not self.context.settings:
+            self.context = replace(self.context, settings=settings)
+            self.unlock_window.use_settings(settings)
 
     def _on_signed_out(self) -> None:
         self._drop_main_window()

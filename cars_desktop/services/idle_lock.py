@@ -18,15 +18,19 @@ class IdleLock:
     def __init__(self, session: WorkstationSession, clock: Callable[[], float] = time.monotonic) -> None:
         self.session = session
         self._clock = clock
-        self._period = session.settings.idle_lock_minutes * 60
         self._last_input = clock()
 
     def touch(self) -> None:
         """Called on every key press or mouse move."""
         self._last_input = self._clock()
 
+    @property
+    def period_s(self) -> float:
+        """The idle period, read from the session each time: a changed setting applies at once."""
+        return self.session.settings.idle_lock_minutes * 60
+
     def seconds_left(self) -> float:
-        return max(0.0, self._period - (self._clock() - self._last_input))
+        return max(0.0, self.period_s - (self._clock() - self._last_input))
 
     def due(self) -> bool:
         return not self.session.locked and self.seconds_left() <= 0

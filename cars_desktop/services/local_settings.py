@@ -176,7 +176,11 @@ def _current_or_fresh(data_dir: Path) -> LocalSettings:
 def save_workstation_settings(
     session: WorkstationSession, data_dir: Path, values: dict[str, Any]
 ) -> WorkstationSettings:
-    """Validate and keep the workstation settings (administrators only); the change is audited."""
+    """Validate and keep the workstation settings (administrators only); the change is audited.
+
+    The session's settings take the new values at once (an emptied box keeps the value in use until
+    the next start, when the environment's applies again).
+    """
     if not allows(session.actor, Permission.MANAGE_SETTINGS):
         raise NotPermitted("only an administrator can change the workstation settings")
     try:
@@ -190,6 +194,8 @@ def save_workstation_settings(
         if getattr(chosen, name) != getattr(current.workstation, name)
     )
     _write(data_dir, current.model_copy(update={"workstation": chosen}))
+    # In use at once: the idle lock and the sync read the session's settings each time they act.
+    session.settings = apply_local_settings(session.settings, LocalSettings(workstation=chosen))
     with session.unit_of_work() as uow:
         uow.audit(
             AuditEvent(

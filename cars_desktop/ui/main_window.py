@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -39,8 +39,9 @@ from shiboken6 import isValid
 
 from cars_desktop.domain.access import allows
 from cars_desktop.domain.changes import Changes
+from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.services.idle_lock import IdleLock
-from cars_desktop.services.local_settings import Preferences
+from cars_desktop.services.local_settings import Preferences, load_local_settings
 from cars_desktop.services.notifications import ReturnedWork, returned_work
 from cars_desktop.services.workstation import WorkstationSession, session_identity
 from cars_desktop.ui.change_bus import ChangeBus, concerns
@@ -260,10 +261,7 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.signed_in.setFont(font)
         self.workstation = QLabel(f"Workstation: {self.facts.workstation_id}")
-        self.idle_rule = QLabel(
-            f"The workstation locks itself after {minutes_text(self._context.settings.idle_lock_minutes)} "
-            "without use. Press Ctrl+L to lock it now."
-        )
+        self.idle_rule = QLabel(self._idle_rule_text())
         for label in (self.signed_in, self.workstation, self.idle_rule):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -313,6 +311,25 @@ class MainWindow(QMainWindow):
         row.addWidget(left_panel)
         row.addLayout(right, 1)
         return body
+
+    def _idle_rule_text(self) -> str:
+        minutes = minutes_text(self.session.settings.idle_lock_minutes)
+        return f"The workstation locks itself after {minutes} without use. Press Ctrl+L to lock it now."
+
+    def _settings_saved(self, part: str) -> None:
+        """Settings saved on the Settings page are in use at once: say so here too."""
+        if part == "workstation":
+            self.idle_rule.setText(self._idle_rule_text())
+            self.idle_rule.setAccessibleName(self.idle_rule.text())
+        elif part == "preferences":
+            self.preferences = self._saved_preferences()
+
+    def _saved_preferences(self) -> Preferences:
+        try:
+            local = load_local_settings(self._context.data_dir)
+        except InvalidInput:
+            return self.preferences  # the page has said what is wrong with the file
+        return local.preferences_of(self.session.user.username)
 
     def _build_sync(self) -> SyncController | None:
         """Background sync for an enrolled workstation; a standalone one says it does not sync."""
@@ -404,6 +421,9 @@ class MainWindow(QMainWindow):
             widget.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         if not widget.accessibleName():
             widget.setAccessibleName(spec.title)
+        saved = getattr(widget, "sig_saved", None)  # the Settings page: its changes apply at once
+        if isinstance(saved, SignalInstance):
+            saved.connect(self._settings_saved)
         return widget
 
     def current_page(self) -> QWidget | None:
@@ -533,7 +553,7 @@ class MainWindow(QMainWindow):
         if locked:
             self._stop_sync()
             self._hide_personal_data()
-            self.sig_locked.emit(idle_message(self._context.settings.idle_lock_minutes))
+            self.sig_locked.emit(idle_message(self.session.settings.idle_lock_minutes))
         else:  # input arrived while finishing work: keep going
             self.idle_watcher.start()
 

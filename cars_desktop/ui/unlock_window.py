@@ -7,6 +7,7 @@ soon as an attempt starts, whatever its outcome, so a password never sits in a w
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -30,6 +31,7 @@ from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
 
 if TYPE_CHECKING:
+    from cars_desktop.config import Settings
     from cars_desktop.services.workstation import WorkstationSession
 
 WINDOW_TITLE = "CARS Desktop — unlock"
@@ -224,6 +226,10 @@ class UnlockWindow(QWidget):
                     http.close()
 
         run_op(context.runner, attempt, self._unlocked, self._failed, parent=self)
+
+    def use_settings(self, settings: Settings) -> None:
+        """Unlock with these settings from now on (saved on the Settings page in the last session)."""
+        self._context = replace(self._context, settings=settings)
 
     def _unlocked(self, session: WorkstationSession) -> None:
         self._set_busy(False)

@@ -162,7 +162,7 @@ def test_an_administrator_sees_problems_beside_the_field_and_saves(
         page.workstation.editors["server_url"].setText("https://cars.example.test")  # type: ignore[union-attr]
         page.save_workstation_button.click()
         assert not problem.isVisible()
-        assert "next time CARS Desktop starts" in page.workstation_message.text()
+        assert page.workstation_message.text() == "The workstation settings are saved and in use."
         chosen = load_local_settings(workstation.data_dir).workstation
         assert chosen.idle_lock_minutes == 4 and chosen.server_url == "https://cars.example.test"
     finally:

@@ -6,7 +6,9 @@ title as the label and its description under it. What is typed is checked by the
 file is read with, and each problem shows beside its field before anything is saved.
 
 Display preferences apply at once (and at every unlock by this user). Workstation settings apply
-the next time CARS Desktop starts, because the server connection and the idle lock are set up then.
+at once too: the session's settings take them (`save_workstation_settings`), the idle lock and the
+sync read them each time, and the main window updates its idle notice; only a new server
+certificate file waits for the next start (the HTTP client is made with it then).
 """
 
 from __future__ import annotations
@@ -169,15 +171,9 @@ class SettingsPage(QWidget):
         self.save_workstation_button.clicked.connect(self.save_workstation)
         self.save_workstation_button.setVisible(self.may_manage)
         self.workstation_message = MessageLabel(MessageKind.NOTICE, "Workstation settings message")
-        running = context.app.settings
-        now = QLabel(
-            "In use now: server "
-            + (running.server_url or "as set at enrolment")
-            + f"; locks after {running.idle_lock_minutes:g} minutes without use. Empty boxes keep the "
-            "standard value. Changes here apply the next time CARS Desktop starts."
-            + ("" if self.may_manage else " Only an administrator can change these.")
-        )
-        now.setWordWrap(True)
+        self.in_use = QLabel(self._in_use_text())
+        self.in_use.setWordWrap(True)
+        now = self.in_use
         theirs = QGroupBox("This workstation")
         theirs_column = QVBoxLayout(theirs)
         theirs_column.addWidget(now)
@@ -200,6 +196,17 @@ class SettingsPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
+
+    def _in_use_text(self) -> str:
+        running = self._context.session.settings
+        return (
+            "In use now: server "
+            + (running.server_url or "as set at enrolment")
+            + f"; locks after {running.idle_lock_minutes:g} minutes without use. Empty boxes keep the "
+            "standard value. Changes apply when saved, except a new certificate file, which applies "
+            "the next time CARS Desktop starts."
+            + ("" if self.may_manage else " Only an administrator can change these.")
+        )
 
     def save_preferences(self) -> None:
         """Keep the user's display choices and apply them now."""
@@ -238,9 +245,8 @@ class SettingsPage(QWidget):
 
     def _workstation_saved(self, _chosen: WorkstationSettings) -> None:
         self.file_problem.clear_message()
-        self.workstation_message.show_message(
-            "The workstation settings are saved. They apply the next time CARS Desktop starts."
-        )
+        self.in_use.setText(self._in_use_text())
+        self.workstation_message.show_message("The workstation settings are saved and in use.")
         self.sig_saved.emit("workstation")
 
 
