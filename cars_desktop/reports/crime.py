@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cars_desktop.reports import forms_facts as ff
-from cars_desktop.reports.export import SUPPRESSED, _breakdown, _cell, _count
+from cars_desktop.reports.export import SUPPRESSED, csv_cell, suppressed_breakdown, suppressed_count
 from cars_desktop.reports.facts import Facts, answer_time, current_revisions
 from cars_desktop.reports.kpis import kpi_assessments, suitability_done
 from cars_desktop.reports.periods import uk_date_of
@@ -410,8 +410,8 @@ def shown_cross_row(table: CrossTable, row: str, threshold: int | None) -> tuple
     The cells are treated like a breakdown (export.py): when exactly one is hidden, the next
     smallest is hidden too.
     """
-    cells = _breakdown({c: table.count(row, c) for c, _ in table.columns}, threshold)
-    return _count(table.totals[row], threshold), [_cell(cells[c]) for c, _ in table.columns]
+    cells = suppressed_breakdown({c: table.count(row, c) for c, _ in table.columns}, threshold)
+    return suppressed_count(table.totals[row], threshold), [csv_cell(cells[c]) for c, _ in table.columns]
 
 
 def _cross_csv(table: CrossTable, threshold: int | None) -> str:
@@ -420,7 +420,7 @@ def _cross_csv(table: CrossTable, threshold: int | None) -> str:
     writer.writerow(["code", table.row_heading, "assessments", *(label for _, label in table.columns)])
     for code, label in table.rows:
         total, cells = shown_cross_row(table, code, threshold)
-        writer.writerow([code, label, _cell(total), *cells])
+        writer.writerow([code, label, csv_cell(total), *cells])
     return out.getvalue()
 
 
@@ -434,17 +434,17 @@ def shown_rearrest(
     """
     rows = {g: tables.rearrest_row(months, g) for g in (True, False, None)}
     shown: dict[bool | None, dict[str, str]] = {}
-    followed = _breakdown({str(g): rows[g].followed_up for g in (True, False)}, threshold)
-    again = _breakdown({str(g): rows[g].rearrested for g in (True, False)}, threshold)
+    followed = suppressed_breakdown({str(g): rows[g].followed_up for g in (True, False)}, threshold)
+    again = suppressed_breakdown({str(g): rows[g].rearrested for g in (True, False)}, threshold)
     for group, row in rows.items():
-        people = _count(row.followed_up, threshold) if group is None else followed[str(group)]
-        rearrested = _count(row.rearrested, threshold) if group is None else again[str(group)]
+        people = suppressed_count(row.followed_up, threshold) if group is None else followed[str(group)]
+        rearrested = suppressed_count(row.rearrested, threshold) if group is None else again[str(group)]
         hidden = not isinstance(people, int) or not isinstance(rearrested, int)
         shown[group] = {
-            "followed_up": _cell(people),
-            "rearrested": _cell(rearrested),
-            "rate": SUPPRESSED if hidden and row.rate is not None else _cell(row.rate),
-            "awaiting": _cell(_count(row.awaiting, threshold)) if group is None else "",
+            "followed_up": csv_cell(people),
+            "rearrested": csv_cell(rearrested),
+            "rate": SUPPRESSED if hidden and row.rate is not None else csv_cell(row.rate),
+            "awaiting": csv_cell(suppressed_count(row.awaiting, threshold)) if group is None else "",
         }
     return shown
 

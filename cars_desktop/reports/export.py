@@ -38,18 +38,18 @@ def _small(count: int | None, threshold: int | None) -> bool:
     return threshold is not None and count is not None and 0 < count < threshold
 
 
-def _count(count: int | None, threshold: int | None) -> int | str | None:
+def suppressed_count(count: int | None, threshold: int | None) -> int | str | None:
     return f"<{threshold}" if _small(count, threshold) else count
 
 
-def _breakdown(breakdown: dict[str, int], threshold: int | None) -> dict[str, int | str | None]:
+def suppressed_breakdown(breakdown: dict[str, int], threshold: int | None) -> dict[str, int | str | None]:
     hidden = {k for k, n in breakdown.items() if _small(n, threshold)}
     if len(hidden) == 1:
         rest = sorted((n, k) for k, n in breakdown.items() if k not in hidden and n > 0)
         if rest:
             hidden.add(rest[0][1])
     return {
-        k: (SUPPRESSED if k in hidden and not _small(n, threshold) else _count(n, threshold))
+        k: (SUPPRESSED if k in hidden and not _small(n, threshold) else suppressed_count(n, threshold))
         for k, n in breakdown.items()
     }
 
@@ -58,14 +58,14 @@ def shown_row(kpi: Kpi, row: KpiRow, threshold: int | None) -> dict[str, Any]:
     """A row's values as they may be shown to the export's readers."""
     value: Shown = row.value
     if kpi.kind in ("count", "breakdown"):
-        value = _count(row.value if isinstance(row.value, int) else None, threshold)
+        value = suppressed_count(row.value if isinstance(row.value, int) else None, threshold)
     elif _small(row.numerator, threshold) or _small(row.denominator, threshold):
         value = SUPPRESSED
     return {
         "value": value,
-        "numerator": _count(row.numerator, threshold),
-        "denominator": _count(row.denominator, threshold),
-        "breakdown": _breakdown(row.breakdown, threshold) if row.breakdown is not None else None,
+        "numerator": suppressed_count(row.numerator, threshold),
+        "denominator": suppressed_count(row.denominator, threshold),
+        "breakdown": suppressed_breakdown(row.breakdown, threshold) if row.breakdown is not None else None,
     }
 
 
@@ -74,7 +74,7 @@ def _rows(table: KpiTable, threshold: int | None) -> list[tuple[Kpi, KpiRow, dic
     return [(by_id[r.kpi_id], r, shown_row(by_id[r.kpi_id], r, threshold)) for r in table.rows]
 
 
-def _cell(value: Shown) -> str:
+def csv_cell(value: Shown) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -100,14 +100,14 @@ def to_csv(table: KpiTable, suppress_below: int | None = None) -> str:
             [
                 *common,
                 "",
-                _cell(shown["value"]),
-                _cell(shown["numerator"]),
-                _cell(shown["denominator"]),
+                csv_cell(shown["value"]),
+                csv_cell(shown["numerator"]),
+                csv_cell(shown["denominator"]),
                 kpi.unit,
             ]
         )
         for category, count in (shown["breakdown"] or {}).items():
-            writer.writerow([*common, category, _cell(count), "", "", kpi.unit])
+            writer.writerow([*common, category, csv_cell(count), "", "", kpi.unit])
     return out.getvalue()
 
 

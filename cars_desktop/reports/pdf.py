@@ -24,7 +24,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
-    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -261,7 +260,10 @@ def _trend_section(report: CommissionerReport, st: ReportStyles) -> list[Flowabl
 
 
 def _appendix(report: CommissionerReport, st: ReportStyles) -> list[Flowable]:
-    flow: list[Flowable] = [PageBreak(), Paragraph("Appendix: definitions of the KPIs", st.heading)]
+    flow: list[Flowable] = [
+        CondPageBreak(120 * mm),
+        Paragraph("Appendix: definitions of the KPIs", st.heading),
+    ]
     flow.append(Paragraph(escape(_GENERAL_RULES), st.body))
     for kpi in report.current.kpis:
         parts = [Paragraph(escape(kpi.name), st.term), Paragraph(escape(kpi.definition), st.body)]
