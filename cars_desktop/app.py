@@ -225,12 +225,7 @@ class GuiController(QObject):
         self.context.runner.run(_import_background_modules, self._warm_gui_modules, self._warm_up_failed)
 
     def _warm_gui_modules(self, _: object = None) -> None:
-        from cars_desktop.ui.pages.registry import PAGE_MODULES
-
-        pending: list[Callable[[], object]] = [
-            partial(importlib.import_module, name) for name in (*WARM_UP_ON_GUI_THREAD, *PAGE_MODULES)
-        ]
-        pending += qt_class_steps()
+        pending = gui_warm_up_steps()
 
         def next_one() -> None:
             if self._stopping or not pending:
@@ -273,6 +268,16 @@ class GuiController(QObject):
         self.unlock_window.close()
         reset_appearance()
         runner.shutdown()
+
+
+def gui_warm_up_steps() -> list[Callable[[], object]]:
+    """The warm-up's GUI-thread steps, one per event-loop turn: the Qt modules, then the Qt classes."""
+    from cars_desktop.ui.pages.registry import PAGE_MODULES
+
+    imports: list[Callable[[], object]] = [
+        partial(importlib.import_module, name) for name in (*WARM_UP_ON_GUI_THREAD, *PAGE_MODULES)
+    ]
+    return imports + qt_class_steps()
 
 
 def qt_class_steps() -> list[Callable[[], object]]:
