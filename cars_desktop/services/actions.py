@@ -20,7 +20,8 @@ from cars_desktop.domain.errors import InvalidInput, RecordNotFound
 from cars_desktop.services.person_record import ACTION_LABELS, STATUS_LABELS, words
 from cars_desktop.services.records import Saved, save_record
 from cars_desktop.services.workstation import WorkstationSession
-from cars_protocol.records import Action, ActionStatus, ActionType, Person, utc_now
+from cars_desktop.storage.lookup_repository import LookupRepository
+from cars_protocol.records import Action, ActionStatus, ActionType, utc_now
 
 UK = ZoneInfo("Europe/London")
 NOTES_LIMIT = 2000
@@ -86,20 +87,19 @@ def open_actions(
     site_wide = whole_site and may_view_whole_site(session)
     me = session.user.username
     with session.unit_of_work() as uow:
+        lookups = LookupRepository(uow.session)
         chosen = [
             a
-            for a in uow.records.iter_all(["action"])
-            if isinstance(a, Action)
-            and a.is_live
-            and a.status in OPEN_STATES
-            and a.site_code == session.site_code
-            and (site_wide or a.owner == me)
+            for a in lookups.live_at_site_in_states(
+                Action.record_type, session.site_code, [s.value for s in OPEN_STATES]
+            )
+            if isinstance(a, Action) and a.is_live and (site_wide or a.owner == me)
         ]
-        names: dict[uuid.UUID, str] = {}
-        for person_id in {a.person_id for a in chosen}:
-            person = uow.records.get(person_id)
-            if isinstance(person, Person) and person.is_live:
-                names[person_id] = f"{person.given_names} {person.family_name}"
+        names = {
+            p.id: f"{p.given_names} {p.family_name}"
+            for p in lookups.people({a.person_id for a in chosen})
+            if p.is_live
+        }
         items = tuple(
             ActionItem(
                 a.id,

@@ -88,6 +88,24 @@ class LookupRepository:
             for r in rows
         ]
 
+    def live_at_site_in_states(
+        self, record_type: str, site_code: str, statuses: Collection[str]
+    ) -> list[RecordBase]:
+        """Live current revisions of one type at one site whose `status` is one of `statuses`.
+
+        The status is read from the body by SQLite (json_extract), so only the matching bodies are
+        parsed: open actions, not every action ever raised at every site.
+        """
+        if not statuses:
+            return []
+        marks = ", ".join("?" for _ in statuses)
+        sql = (  # placeholders only; every value is bound
+            f"SELECT record_type, body FROM records WHERE json_extract(body, '$.status') IN ({marks})"  # noqa: S608
+            " AND record_type = ? AND site_code = ? AND live = 1"
+        )
+        rows = self.session.connection().exec_driver_sql(sql, (*statuses, record_type, site_code)).all()
+        return [record_from_json(r.record_type, r.body) for r in rows]
+
     def people(self, person_ids: Iterable[uuid.UUID]) -> list[Person]:
         """The current revisions of these people (live or not), in no particular order."""
         ids = [str(i) for i in person_ids]
