@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
@@ -300,8 +300,28 @@ def qt_class_steps() -> list[Callable[[], object]]:
     ]
 
 
+def _skip_httpx_command_line() -> None:
+    """Keep httpx from importing its command line (click, rich, pygments' lexers) in this program.
+
+    `import httpx` imports `httpx._main` for its `httpx` shell command when click and rich are
+    installed (they are, for cars-desktop's own command line): about 250 ms of imports holding the
+    GIL, which stalled the unlock window's GUI thread during the warm-up, for a command the desktop
+    program never runs. A stand-in module takes its place; called before httpx is first imported.
+    """
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        return
+    stand_in = ModuleType("httpx._main")
+
+    def main(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("httpx's command line is not part of the CARS Desktop program")
+
+    stand_in.main = main  # type: ignore[attr-defined]
+    sys.modules["httpx._main"] = stand_in
+
+
 def _import_background_modules() -> None:
     """Runs on the task runner: import the Qt-free heavy modules (see WARM_UP_IN_BACKGROUND)."""
+    _skip_httpx_command_line()
     for name in WARM_UP_IN_BACKGROUND:
         importlib.import_module(name)
 
@@ -329,6 +349,7 @@ def _with_local_settings(settings: Settings, data_dir: Path) -> tuple[Settings, 
 
 def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -> int:
     """Run the desktop program until the user quits; returns the exit status."""
+    _skip_httpx_command_line()  # whichever imports httpx first: the warm-up or an early unlock
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         app = existing  # tests, or a host that made its own; its arguments were given already
