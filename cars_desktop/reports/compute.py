@@ -99,6 +99,9 @@ SELF_DATED_KPIS = frozenset(
         "naloxone_replacements_for_used",
         "drr_order_rate",
         "atr_order_rate",
+        "referral_rate",
+        "naloxone_offered_to_opiate_users",
+        "suitability_recommended_rate",
     }
 )
 

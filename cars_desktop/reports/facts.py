@@ -11,10 +11,9 @@ plain records here, so both count the same things by construction:
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -39,9 +38,9 @@ UNKNOWN = "unknown"
 #: The record types any KPI reads (`Facts` keeps no other); people for merges and local authorities.
 REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
 
-#: Every date a record holds, in its stored JSON: typed dates and UTC times ("2026-04-01",
-#: "2026-04-01T09:30:00Z") and dates and times in form answers all start with one.
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: How a stored record that is neither deleted nor merged says so ("tombstone" is a top-level
+#: field; inside a JSON string its quotes would be escaped, so text cannot imitate it).
+_LIVE = '"tombstone":null'
 
 
 def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBase]:
@@ -58,21 +57,65 @@ def may_count_in(record_type: str, body: str, window: DateWindow | None) -> bool
     """Whether a stored record could change a report over `window`, judged from its JSON unparsed.
 
     People always could (merges, local authorities). Any other record could only if it holds a
-    date inside the window: a report whose KPIs all date their events by the counted record's own
-    dates (see `compute.report_window`) never needs the rest, so sources skip them before the
-    costly validation. With no window every record is kept.
+    date inside the window, and every date or time a KPI reads starts a JSON string ("2026-04-01",
+    "2026-04-01T09:30:00Z", typed fields and form answers alike), so a record none of whose strings
+    starts in one of the window's months cannot count (`DateWindow.month_prefixes`). A report
+    whose KPIs all date their events by the counted record's own dates (`compute.report_window`)
+    never needs the rest, so sources skip them before the costly validation. With no window every
+    record is kept.
     """
     if window is None or record_type == "person":
         return True
-    first, last = window.iso_bounds()
-    return any(first <= found <= last for found in _ISO_DATE.findall(body))
+    return window.prefix_pattern.search(body) is not None
 
 
-def parse_reported(rows: Iterable[tuple[str, str]], window: DateWindow | None = None) -> Iterator[RecordBase]:
-    """Stored (record_type, body) rows as records, skipping those that cannot count in `window`."""
-    for record_type, body in rows:
-        if may_count_in(record_type, body, window):
-            yield record_from_json(record_type, body)
+StoredRow = tuple[str, str, str]
+"""A stored record as a source reads it: (record id, record type, JSON body)."""
+
+
+def _parse_stored(record_id: str, record_type: str, body: str) -> RecordBase:
+    return record_from_json(record_type, body)
+
+
+def parse_reported(
+    rows: Iterable[StoredRow],
+    window: DateWindow | None = None,
+    parse: Callable[[str, str, str], RecordBase] = _parse_stored,
+) -> Iterator[RecordBase]:
+    """Stored rows as records, leaving unparsed those that cannot change a report over `window`.
+
+    Without a window every row is parsed. With one, a record other than a person is parsed only if
+    it holds a date in the window (`may_count_in`); a live person only if a parsed record is about
+    them or a merge leads to them (they are kept aside and parsed at the end, so people come last);
+    deleted and merged people always. `Facts` then holds every person the counted records need,
+    which is all a KPI whose events are dated by its own record reads (`compute.report_window`).
+    `parse` turns one row into a record (the server's names the record it cannot read).
+    """
+    if window is None:
+        for record_id, record_type, body in rows:
+            yield parse(record_id, record_type, body)
+        return
+    live_people: list[StoredRow] = []
+    needed: set[str] = set()
+    for row in rows:
+        record_id, record_type, body = row
+        if record_type == "person":
+            if _LIVE in body:
+                live_people.append(row)
+                continue
+            person = parse(record_id, record_type, body)
+            if person.tombstone is not None and person.tombstone.merged_into is not None:
+                needed.add(str(person.tombstone.merged_into))
+            yield person
+        elif may_count_in(record_type, body, window):
+            record = parse(record_id, record_type, body)
+            person_id = getattr(record, "person_id", None)
+            if person_id is not None:
+                needed.add(str(person_id))
+            yield record
+    for record_id, record_type, body in live_people:
+        if record_id in needed:
+            yield parse(record_id, record_type, body)
 
 
 def answer_date(answers: dict[str, Any], key: str) -> date | None:

@@ -17,15 +17,15 @@ DEFAULT_BATCH = 2000
 
 def iter_current_bodies(
     session: Session, record_types: Sequence[str] | None = None, batch: int = DEFAULT_BATCH
-) -> Iterator[tuple[str, str]]:
-    """(record_type, body) of every current revision (live or tombstoned), in storage order.
+) -> Iterator[tuple[str, str, str]]:
+    """(id, record_type, body) of every current revision (live or tombstoned), in storage order.
 
     No ORDER BY: a report does not depend on the order, and sorting years of bodies costs SQLite
     a temporary b-tree. Runs on the session's connection, so inside its transaction.
     """
     if batch < 1:
         raise ValueError("batch must be at least 1")
-    query = "SELECT record_type, body FROM records"
+    query = "SELECT id, record_type, body FROM records"
     parameters: tuple[str, ...] = ()
     if record_types is not None:
         types = list(dict.fromkeys(record_types))
@@ -36,6 +36,6 @@ def iter_current_bodies(
     result = session.connection().exec_driver_sql(query, parameters)
     try:
         while rows := result.fetchmany(batch):
-            yield from ((row[0], row[1]) for row in rows)
+            yield from ((row[0], row[1], row[2]) for row in rows)
     finally:
         result.close()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, or_, select
 
-from cars_desktop.reports.facts import may_count_in
+from cars_desktop.reports.facts import parse_reported
 from cars_desktop.reports.periods import DateWindow
 from cars_protocol.records import RecordBase, record_from_json
 from cars_server.errors import CarsServerError
@@ -36,21 +36,31 @@ def iter_records(
 
     One read-only transaction, so a push committed meanwhile is either wholly in the report or not.
     With a `window` (`cars_desktop.reports.compute.report_window`), records that cannot change a
-    report over it are skipped before they are parsed (`facts.may_count_in`): for one year out of
-    five that is most of the work.
+    report over it are skipped before they are parsed (`facts.parse_reported`: people then come
+    last, and only those the counted records need): for one year out of five that is most of the work.
+    The order is then the database's: a report does not depend on it, and sorting years of bodies
+    would cost the database a sort on disk.
     """
     if batch < 1:
         raise ValueError("batch must be at least 1")
-    query = select(RecordRow.id, RecordRow.record_type, RecordRow.body).order_by(
-        RecordRow.record_type, RecordRow.id
-    )
+    query = select(RecordRow.id, RecordRow.record_type, RecordRow.body)
+    if window is None:
+        query = query.order_by(RecordRow.record_type, RecordRow.id)
+    elif engine.dialect.name == "postgresql":
+        # The same test as facts.may_count_in, in the database, so skipped rows never travel.
+        # (Not on SQLite: its instr() and LIKE are slower than the test in Python.)
+        query = query.where(
+            or_(
+                RecordRow.record_type == "person",
+                *(func.strpos(RecordRow.body, prefix) > 0 for prefix in window.month_prefixes),
+            )
+        )
     if record_types is not None:
         query = query.where(RecordRow.record_type.in_(list(record_types)))
     with engine.connect() as connection:
         result = connection.execution_options(stream_results=True, yield_per=batch).execute(query)
-        for record_id, record_type, body in result:
-            if may_count_in(record_type, body, window):
-                yield _parse(record_id, record_type, body)
+        rows = (row for part in result.tuples().partitions() for row in part)
+        yield from parse_reported(rows, window, _parse)
 
 
 def _parse(record_id: str, record_type: str, body: str) -> RecordBase:
