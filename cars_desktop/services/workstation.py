@@ -6,15 +6,19 @@ saves open drafts through the registered callbacks, then disposes of the engine 
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import shutil
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
+from pydantic_core import to_jsonable_python
 
 from cars_desktop.config import Settings
 from cars_desktop.domain import recovery_key
@@ -418,3 +422,37 @@ def unlock_with_recovery(
     session = _open_session(settings, layout, vault, data_key, as_username)
     _record_login(session, {"via": "recovery_key"})
     return session
+
+
+PENDING_AMENDMENT_KEY = "pending_amendment:"
+"""Store-meta key prefix (with the record id) of an amendment being typed when the session locked."""
+
+
+def keep_pending_amendment(
+    session: WorkstationSession, record_id: uuid.UUID, reason: str, answers: dict[str, Any]
+) -> None:
+    """Keep an amendment in progress across a lock, in the encrypted store like a draft.
+
+    A draft is saved as a record before the key goes; an amendment is not a record until it is
+    saved as a new revision, so its reason and answers wait here (ids only stay in memory while
+    locked) until the same form is reopened after the unlock (`take_pending_amendment`).
+    """
+    value = json.dumps({"reason": reason, "answers": to_jsonable_python(answers)})
+    with session.unit_of_work() as uow:
+        uow.meta.set(PENDING_AMENDMENT_KEY + str(record_id), value)
+        uow.commit()
+
+
+def take_pending_amendment(
+    session: WorkstationSession, record_id: uuid.UUID
+) -> tuple[str, dict[str, Any]] | None:
+    """The amendment kept for this record at the last lock (reason, answers), once: it is cleared."""
+    key = PENDING_AMENDMENT_KEY + str(record_id)
+    with session.unit_of_work() as uow:
+        value = uow.meta.get(key)
+        if not value:
+            return None
+        uow.meta.set(key, "")
+        uow.commit()
+    kept = json.loads(value)
+    return str(kept["reason"]), dict(kept["answers"])

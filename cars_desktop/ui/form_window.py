@@ -11,21 +11,28 @@ while the workstation is locked.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
 from cars_desktop.services import forms as form_service
 from cars_desktop.services.forms import OpenForm
 from cars_desktop.services.records import open_record
-from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.services.workstation import (
+    WorkstationSession,
+    keep_pending_amendment,
+    take_pending_amendment,
+)
 from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.help_dialog import has_topic, open_help
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
+from cars_desktop.ui.task_runner import log_unexpected
 from cars_desktop.ui.widgets.form_widget import FormWidget, Mode
 from cars_protocol.records import Person
 
@@ -39,6 +46,7 @@ class FormTicket:
     person_id: uuid.UUID
     form_id: str
     record_id: uuid.UUID | None  # None: a new form nobody typed in yet (nothing was stored)
+    amend: bool = False  # an amendment was being typed: its answers wait in the store (services)
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,7 @@ class FormWindow(QWidget):
         self.amend = amend
         self._stored = record_id is not None
         self.form_widget: FormWidget | None = None
+        self._unregister_before_lock: Callable[[], None] = lambda: None
         self.setWindowTitle("Opening a form…")
         self.setAccessibleName("Form window")
         self.loading = QLabel("Opening the form…")
@@ -147,9 +156,39 @@ class FormWindow(QWidget):
         if self.read_only and widget.mode is Mode.DRAFT:
             self._read_only_draft(widget)
         elif self.amend and widget.mode is Mode.COMPLETED:
-            widget.ask_amend_reason()
+            self._resume_or_ask_amendment(widget)
+        self._unregister_before_lock = self._session.on_before_lock(self._keep_amendment)
         widget.focus_first_field()
         self.sig_ready.emit(widget)
+
+    def _resume_or_ask_amendment(self, widget: FormWidget) -> None:
+        """Carry on with an amendment kept at the last lock, else ask for the reason as usual."""
+        try:
+            kept = take_pending_amendment(self._session, widget.form.record.id)
+        except Exception as exc:  # the reason is asked again; the completed form is unchanged
+            log_unexpected("reading an amendment kept at the lock", exc)
+            kept = None
+        if kept is None:
+            widget.ask_amend_reason()
+            return
+        reason, answers = kept
+        widget._begin_amendment(reason)  # the reason was given before the lock (FormWidget has no public way)
+        widget.load(answers)
+
+    def _keep_amendment(self) -> None:
+        """Before the key goes: an amendment being typed is kept in the store to carry on after."""
+        widget = self.form_widget
+        if widget is None or not isValid(widget) or widget.mode is not Mode.AMENDING:
+            return
+        try:
+            keep_pending_amendment(
+                self._session,
+                widget.form.record.id,
+                widget._amend_reason,
+                widget.answers(),
+            )
+        except Exception as exc:
+            log_unexpected("keeping an amendment at the lock", exc)
 
     @staticmethod
     def _read_only_draft(widget: FormWidget) -> None:
@@ -174,7 +213,11 @@ class FormWindow(QWidget):
     def ticket(self) -> FormTicket | None:
         """How to reopen this form after a lock: drafts being filled in only (read-only ones are not)."""
         widget = self.form_widget
-        if widget is None or widget.mode is not Mode.DRAFT or self.read_only:
+        if widget is None or self.read_only:
+            return None
+        if widget.mode is Mode.AMENDING:
+            return FormTicket(self.person_id, self.form_id, widget.form.record.id, amend=True)
+        if widget.mode is not Mode.DRAFT:
             return None
         return FormTicket(self.person_id, self.form_id, widget.form.record.id if self._stored else None)
 
@@ -182,5 +225,6 @@ class FormWindow(QWidget):
         """Closing saves the draft (a child's closeEvent does not run when its window closes)."""
         if self.form_widget is not None:
             self.form_widget.finish()
+        self._unregister_before_lock()
         self.sig_closed.emit(self)
         super().closeEvent(event)

@@ -120,7 +120,7 @@ class WindowNavigator:
     def reopen(self, tickets: list[FormTicket]) -> None:
         """Reopen the drafts that were open when the workstation locked."""
         for ticket in tickets:
-            self.open_form(ticket.person_id, ticket.form_id, ticket.record_id)
+            self.open_form(ticket.person_id, ticket.form_id, ticket.record_id, amend=ticket.amend)
 
     def preview_document(
         self,
