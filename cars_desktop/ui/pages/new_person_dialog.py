@@ -103,7 +103,7 @@ class NewPersonDialog(QDialog):
         edit.setAccessibleName(accessible_name)
         edit.setPlaceholderText(placeholder)
         edit.textChanged.connect(self._details_changed)
-        edit.returnPressed.connect(self.check)
+        # Return is the dialog's default button (Check): connecting returnPressed too ran the check twice
         return edit
 
     def details(self) -> NewPerson:
@@ -148,6 +148,7 @@ class NewPersonDialog(QDialog):
     def _show_candidates(self, details: NewPerson, found: list[PersonMatch]) -> None:
         self.model.set_rows(found)
         self._checked = details
+        self._update_buttons()  # before moving the focus: Qt ignores focus given to a disabled button
         if found:
             self.message.show_message(
                 f"{len(found)} known {'person is' if len(found) == 1 else 'people are'} like this. "
@@ -158,7 +159,6 @@ class NewPersonDialog(QDialog):
         else:
             self.message.show_message("Nobody known is like this person. Press Create new person.")
             self.create_button.setFocus()
-        self._update_buttons()
 
     def use_selected(self) -> None:
         """Settle on the selected known person."""
