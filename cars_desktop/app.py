@@ -30,8 +30,8 @@ from cars_desktop.config import Settings
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.services.local_settings import (
     Preferences,
-    apply_local_settings,
     load_local_settings,
+    settings_with_local_file,
 )
 from cars_desktop.storage.layout import StoreLayout
 from cars_desktop.ui.appearance import apply_appearance, reset_appearance
@@ -68,6 +68,7 @@ WARM_UP_IN_BACKGROUND: tuple[str, ...] = (
     "cars_desktop.services.today",
     "cars_desktop.services.person_record",
     "cars_desktop.services.person_search",
+    "cars_desktop.services.reports",  # reportlab and the KPI code, for the supervisors' Reports page
 )
 """Qt-free modules behind the main window that pull in the heavy libraries (store, sync, documents,
 forms), imported on the task runner while the unlock window waits for a password. A module left
@@ -338,15 +339,6 @@ def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackTy
     log_unexpected("uncaught in the GUI", exc.with_traceback(tb))
 
 
-def _with_local_settings(settings: Settings, data_dir: Path) -> tuple[Settings, str | None]:
-    """The environment's settings with the data folder's settings file over them, and any problem."""
-    try:
-        return apply_local_settings(settings, load_local_settings(data_dir)), None
-    except InvalidInput as exc:
-        log.warning("the settings file was not used: %s", exc.message)
-        return settings, as_sentence(exc.message)
-
-
 def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -> int:
     """Run the desktop program until the user quits; returns the exit status."""
     _skip_httpx_command_line()  # whichever imports httpx first: the warm-up or an early unlock
@@ -356,7 +348,8 @@ def run_gui(settings: Settings, data_dir: Path, argv: list[str] | None = None) -
     else:
         app = QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName(APPLICATION_NAME)
-    settings, settings_problem = _with_local_settings(settings, data_dir)
+    settings, problem = settings_with_local_file(settings, data_dir)
+    settings_problem = as_sentence(problem) if problem is not None else None
     # The sync's HTTP client is made per session, and only on an enrolled workstation (MainWindow).
     ca_file = str(settings.server_ca_file) if settings.server_ca_file is not None else None
     context = AppContext(

@@ -671,7 +671,17 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return run_gui(settings, data_dir)
     action = getattr(args, f"{args.command.replace('-', '_')}_command", None)
-    return SESSION_COMMANDS[(args.command, action)](args, settings, data_dir)
+    return SESSION_COMMANDS[(args.command, action)](args, _with_saved_settings(settings, data_dir), data_dir)
+
+
+def _with_saved_settings(settings: Settings, data_dir: Path) -> Settings:
+    """What the Settings page (or provisioning) saved applies here too, e.g. the server's certificate."""
+    from cars_desktop.services.local_settings import settings_with_local_file
+
+    chosen, problem = settings_with_local_file(settings, data_dir)
+    if problem is not None:
+        print(f"cars-desktop: warning: {problem}", file=sys.stderr)
+    return chosen
 
 
 def main(argv: Sequence[str] | None = None) -> int:

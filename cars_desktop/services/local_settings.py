@@ -147,7 +147,20 @@ def apply_local_settings(settings: Settings, local: LocalSettings) -> Settings:
     return settings.model_copy(update=update) if update else settings
 
 
-def _write(data_dir: Path, local: LocalSettings) -> None:
+def settings_with_local_file(settings: Settings, data_dir: Path) -> tuple[Settings, str | None]:
+    """The environment's settings with the data folder's settings file over them, and any problem.
+
+    The program and the command line both run with what an administrator saved (a provisioned
+    workstation's server certificate is only named there); a damaged file is reported, not fatal.
+    """
+    try:
+        return apply_local_settings(settings, load_local_settings(data_dir)), None
+    except InvalidInput as exc:
+        log.warning("the settings file was not used: %s", exc.message)
+        return settings, exc.message
+
+
+def write_local_settings(data_dir: Path, local: LocalSettings) -> None:
     """Replace the file atomically, so a crash leaves the old file or the new one, never half."""
     path = settings_path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -164,7 +177,7 @@ def _write(data_dir: Path, local: LocalSettings) -> None:
         raise
 
 
-def _current_or_fresh(data_dir: Path) -> LocalSettings:
+def current_or_fresh(data_dir: Path) -> LocalSettings:
     """The file as it is, or (if it is damaged) a fresh one: saving repairs a bad file."""
     try:
         return load_local_settings(data_dir)
@@ -187,13 +200,13 @@ def save_workstation_settings(
         chosen = WorkstationSettings.model_validate(values)
     except ValidationError as exc:
         raise InvalidInput(problem_text(exc)) from None
-    current = _current_or_fresh(data_dir)
+    current = current_or_fresh(data_dir)
     changed = sorted(
         name
         for name in WorkstationSettings.model_fields
         if getattr(chosen, name) != getattr(current.workstation, name)
     )
-    _write(data_dir, current.model_copy(update={"workstation": chosen}))
+    write_local_settings(data_dir, current.model_copy(update={"workstation": chosen}))
     # In use at once: the idle lock and the sync read the session's settings each time they act.
     session.settings = apply_local_settings(session.settings, LocalSettings(workstation=chosen))
     with session.unit_of_work() as uow:
@@ -212,7 +225,7 @@ def save_preferences(session: WorkstationSession, data_dir: Path, values: dict[s
         chosen = Preferences.model_validate(values)
     except ValidationError as exc:
         raise InvalidInput(problem_text(exc)) from None
-    current = _current_or_fresh(data_dir)
+    current = current_or_fresh(data_dir)
     preferences = {**current.preferences, session.user.username: chosen}
-    _write(data_dir, current.model_copy(update={"preferences": preferences}))
+    write_local_settings(data_dir, current.model_copy(update={"preferences": preferences}))
     return chosen

@@ -230,9 +230,9 @@ def _keep_trust(data_dir: Path, provisioning: ProvisioningFile) -> Path:
     target = data_dir / name
     target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     # The settings file's own (atomic) reader and writer; an unreadable file is replaced, as saving does.
-    current = local_settings._current_or_fresh(data_dir)
+    current = local_settings.current_or_fresh(data_dir)
     chosen = current.workstation.model_copy(update={"server_ca_file": str(target)})
-    local_settings._write(data_dir, current.model_copy(update={"workstation": chosen}))
+    local_settings.write_local_settings(data_dir, current.model_copy(update={"workstation": chosen}))
     return target
 
 

@@ -11,6 +11,7 @@ and it appears nowhere in what the command printed or logged.
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,7 @@ def _code_of(server: ServerProcess) -> tuple[Engine, str]:
 
 
 def test_a_file_trusting_the_organisation_ca_makes_a_ready_workstation(
-    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tls = make_ca_signed(tmp_path)
     server_config, private_pem = server_settings(tmp_path / "server")
@@ -138,6 +139,10 @@ def test_a_file_trusting_the_organisation_ca_makes_a_ready_workstation(
                 label = conn.exec_driver_sql("SELECT label FROM workstations").scalar_one()
             assert label == "Custody PC 7"
             assert _sync_as_the_program_does(settings, folder) == 1
+            # the command line runs with the kept certificate too (no CARS_SERVER_CA_FILE needed)
+            monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORDS[WORKER]}\n"))
+            synced = main(["--data-dir", str(folder), "sync", "--user", WORKER, "--password-stdin"])
+            assert synced == 0, capsys.readouterr().err
         finally:
             engine.dispose()
 
