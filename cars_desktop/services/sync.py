@@ -20,8 +20,8 @@ from cars_desktop.services.enrolment import retry_pending_escrow
 from cars_desktop.services.retention import purge_when_due
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.sync.client import SyncClient
-from cars_desktop.sync.cycle import SyncReport, SyncStatus, run_cycle, sync_status
-from cars_desktop.sync.errors import DeviceRevoked
+from cars_desktop.sync.cycle import SyncReport, SyncStatus, keep_server_minimum, run_cycle, sync_status
+from cars_desktop.sync.errors import ClientTooOld, DeviceRevoked
 from cars_desktop.sync.users import pull_users
 from cars_protocol.records import utc_now
 from cars_protocol.sync import SessionRequest, attestation_message
@@ -81,6 +81,11 @@ def sync_now(session: WorkstationSession, http: httpx.Client, password: str | No
         )
         # After a good cycle: users disabled, moved or given new roles centrally change here too.
         pull_users(session.unit_of_work, client, session.vault)
+    except ClientTooOld:
+        with session.unit_of_work() as uow:  # refused at sign-in: the status bar names the version
+            keep_server_minimum(uow, client)
+            uow.commit()
+        raise
     except DeviceRevoked as exc:
         revoke_locally(session)
         raise DeviceRevoked(

@@ -36,6 +36,7 @@ from cars_desktop.sync.errors import (
     refusal,
 )
 from cars_protocol import PROTOCOL_VERSION
+from cars_protocol.installers import HEADER_MINIMUM_CLIENT_VERSION
 from cars_protocol.sync import (
     DEVICE_AUTH_SCHEME,
     HEADER_CLIENT_VERSION,
@@ -213,6 +214,8 @@ class SyncClient:
         self._client_version = client_version
         self._credential = device_credential
         self._session_token = session_token
+        #: The oldest CARS Desktop the server accepts, as its last reply said (None until it answers).
+        self.minimum_client_version: str | None = None
 
     @property
     def host(self) -> str:
@@ -266,6 +269,9 @@ class SyncClient:
         try:
             response = self._http.request(
                 method, self.base_url + path, content=content, headers=headers, params=params
+            )
+            self.minimum_client_version = (
+                response.headers.get(HEADER_MINIMUM_CLIENT_VERSION) or self.minimum_client_version
             )
         except httpx.TransportError as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):

@@ -55,6 +55,7 @@ FACT_CURSOR = "cursor"
 FACT_LAST_GOOD = "last_good_at"
 FACT_LAST_CONTACT = "last_contact_at"
 FACT_LAST_ERROR = "last_error"
+FACT_SERVER_MINIMUM = "server_minimum_client_version"
 
 UowFactory = Callable[[], UnitOfWork]
 Clock = Callable[[], datetime]
@@ -97,6 +98,7 @@ class SyncStatus:
     last_error: str | None
     conflicted_records: int
     audit_alert: str | None = None  # the last break the server reported in the audit log
+    server_minimum_version: str | None = None  # the oldest client the server accepted at last contact
 
     def oldest_pending_age(self, now: datetime) -> timedelta | None:
         """How long the oldest unsent change has waited."""
@@ -118,6 +120,7 @@ def sync_status(uow: UnitOfWork) -> SyncStatus:
         last_error=uow.sync.fact(FACT_LAST_ERROR),
         conflicted_records=uow.sync.counts_by_state().get(SyncState.CONFLICTED, 0),
         audit_alert=uow.sync.fact(FACT_AUDIT_ALERT),
+        server_minimum_version=uow.sync.fact(FACT_SERVER_MINIMUM),
     )
 
 
@@ -256,6 +259,12 @@ def _pull(uow_factory: UowFactory, client: SyncClient, counts: _Counts, limit: i
         cursor = page.cursor
 
 
+def keep_server_minimum(uow: UnitOfWork, client: SyncClient) -> None:
+    """Remember which versions the server accepts, so the program can say so before it refuses."""
+    if client.minimum_client_version is not None:
+        uow.sync.set_fact(FACT_SERVER_MINIMUM, client.minimum_client_version)
+
+
 def run_cycle(
     uow_factory: UowFactory,
     client: SyncClient,
@@ -280,9 +289,11 @@ def run_cycle(
     except SyncError as exc:
         with uow_factory() as uow:
             uow.sync.set_fact(FACT_LAST_ERROR, exc.message)
+            keep_server_minimum(uow, client)
             uow.commit()
         raise
     with uow_factory() as uow:
+        keep_server_minimum(uow, client)
         finished = now()
         uow.sync.set_fact(FACT_LAST_GOOD, finished.isoformat())
         uow.sync.set_fact(FACT_LAST_ERROR, None)

@@ -44,6 +44,7 @@ from cars_desktop.services.idle_lock import IdleLock
 from cars_desktop.services.local_settings import Preferences, load_local_settings
 from cars_desktop.services.notifications import ReturnedWork, returned_work
 from cars_desktop.services.workstation import WorkstationSession, session_identity
+from cars_desktop.ui.about import show_about
 from cars_desktop.ui.change_bus import ChangeBus, concerns
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.form_window import FormTicket
@@ -240,6 +241,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.setAccessibleName("Help menu")
         help_menu.addAction(self.help_action)
+        help_menu.addAction("&About CARS Desktop", self.show_about)
         toolbar = QToolBar("Workstation")
         toolbar.setObjectName("workstation_toolbar")
         toolbar.setAccessibleName("Workstation toolbar")
@@ -330,6 +332,11 @@ class MainWindow(QMainWindow):
         except InvalidInput:
             return self.preferences  # the page has said what is wrong with the file
         return local.preferences_of(self.session.user.username)
+
+    def show_about(self) -> None:
+        """This version and the oldest one the central server accepts (from the last contact)."""
+        status = self.sync.snapshot.status if self.sync is not None else None
+        show_about(self, status, self.workstation.text())
 
     def _build_sync(self) -> SyncController | None:
         """Background sync for an enrolled workstation; a standalone one says it does not sync."""

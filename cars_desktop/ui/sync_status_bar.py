@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QAction
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from cars_desktop import __version__
 from cars_desktop.ui.sync_controller import SyncMode, SyncSnapshot
 from cars_desktop.ui.widgets.typed_dates import uk_zone
 from cars_protocol.records import utc_now
@@ -110,6 +111,10 @@ def describe(snapshot: SyncSnapshot, now: datetime, zone: tzinfo) -> SyncTexts:
     detail = state
     if snapshot.message and snapshot.mode in (SyncMode.OFFLINE, SyncMode.FAILED):
         detail = f"{state}. {snapshot.message}"
+    if status is not None and status.server_minimum_version is not None:
+        detail = f"{detail}. This is CARS Desktop {__version__}; the central server accepts " + (
+            f"{status.server_minimum_version} or later"
+        )
     alert = status.audit_alert if status is not None else None
     if alert:
         # A break in the signed audit log is a security event: it stays on screen, not only in a tooltip.

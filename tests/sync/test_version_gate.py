@@ -22,6 +22,7 @@ from cars_desktop.services.enrolment import enrol
 from cars_desktop.services.records import save_record
 from cars_desktop.services.sync import sync_now
 from cars_desktop.services.workstation import unlock
+from cars_desktop.sync.cycle import sync_status
 from cars_desktop.sync.errors import REFUSED_EXIT, ClientTooOld
 from cars_server.app import create_app
 from tests.conftest import CHEAP_KDF_ENV
@@ -74,6 +75,8 @@ def _check(
         with session.unit_of_work() as uow:
             assert uow.sync.pending_count() == queued  # the outbox is untouched
             assert uow.records.count() == held  # and so are the records
+            # the status bar can name the version the server wants even while it refuses
+            assert sync_status(uow).server_minimum_version == REQUIRED
         with server.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT count(*) FROM records").scalar() == 0
 

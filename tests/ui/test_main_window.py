@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from cars_desktop.services.workstation import WorkstationSession
@@ -88,3 +89,27 @@ def test_input_postpones_the_idle_lock(
     with qtbot.waitSignal(window.sig_locked, timeout=1_000):
         window.idle_watcher.check()
     assert session.locked
+
+
+def test_help_about_names_this_version_and_what_the_server_accepts(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    """A standalone workstation has never heard from a server: About says so; a known minimum names
+    the installers to run."""
+    from cars_desktop import __version__
+    from cars_desktop.sync.cycle import SyncStatus
+    from cars_desktop.ui.about import about_text
+
+    window = _window(qtbot, context, session)
+    about = next(a for a in window.menuBar().actions() if a.text() == "&Help").menu().actions()[-1]
+    assert about.text() == "&About CARS Desktop"
+    about.trigger()
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox) is not None)
+    box = window.findChild(QMessageBox)
+    assert f"CARS Desktop {__version__}" in box.text()
+    assert "not known yet" in box.text()
+    box.close()
+    known = SyncStatus(0, None, None, None, None, 0, server_minimum_version="0.3.0")
+    text = about_text(known, "Workstation: ws-1")
+    assert "accepts CARS Desktop 0.3.0 or later" in text
+    assert "CARS-Desktop-Setup-0.3.0.exe" in text and "cars-desktop-0.3.0-linux-x86_64.tar.gz" in text

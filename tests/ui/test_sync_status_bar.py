@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
+from cars_desktop import __version__
 from cars_desktop.sync.cycle import SyncStatus
 from cars_desktop.ui.sync_controller import SyncMode, SyncSnapshot
 from cars_desktop.ui.sync_status_bar import SyncStatusBar, age_text, describe, retry_text, time_text
@@ -122,3 +123,9 @@ def test_an_audit_alert_from_the_server_stays_on_screen_as_a_problem() -> None:
     assert texts.state == "Online | Audit log alert"
     assert alert in texts.detail and "tell your supervisor" in texts.detail
     assert texts.problem
+
+
+def test_the_detail_names_this_version_and_the_oldest_the_server_accepts() -> None:
+    status = SyncStatus(0, None, NOW, NOW, None, 0, server_minimum_version="0.1.0")
+    texts = describe(SyncSnapshot(SyncMode.ONLINE, status), NOW, LONDON)
+    assert f"This is CARS Desktop {__version__}; the central server accepts 0.1.0 or later" in texts.detail
