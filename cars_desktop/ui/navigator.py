@@ -17,15 +17,18 @@ from shiboken6 import isValid
 from cars_desktop.documents.model import DocumentKind
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.services.local_settings import load_local_settings
+from cars_desktop.services.records import open_record
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.ui.change_bus import ChangeBus
 from cars_desktop.ui.context import AppContext
 from cars_desktop.ui.form_window import FormTicket, FormWindow
 from cars_desktop.ui.print_preview_dialog import PrintPreviewDialog, service_actions
+from cars_protocol.records import Person
 
 log = logging.getLogger(__name__)
 
 PERSON_PAGE_ID = "person"
+BOOKING_PAGE_ID = "book_appointment"
 
 
 class NavigatorHost(Protocol):
@@ -70,6 +73,17 @@ class WindowNavigator:
         else:
             log.warning("open_person: no person page for this user")
             self.notify("You cannot open person records with your role.")
+
+    def book_appointment(self, person_id: uuid.UUID) -> None:
+        """Show the booking page set to book for this person (found already: no new person made)."""
+        page = self._host.show_page(BOOKING_PAGE_ID)
+        book_for = getattr(page, "book_for", None)
+        if not callable(book_for):
+            self.notify("You cannot book appointments with your role.")
+            return
+        person = open_record(self._session, person_id)  # one row, read as a consultation
+        if isinstance(person, Person):
+            book_for(person)
 
     def open_form(
         self,

@@ -48,6 +48,9 @@ class RecordingNavigator:
     ) -> None:
         self.calls.append(("open_form", person_id, form_id, record_id, read_only, amend))
 
+    def book_appointment(self, person_id: uuid.UUID) -> None:
+        self.calls.append(("book_appointment", person_id))
+
     def preview_document(
         self, person_id: uuid.UUID, kind: str, source_id: uuid.UUID | None = None, variant: str | None = None
     ) -> None:

@@ -144,3 +144,28 @@ def test_book_for_a_person_found_elsewhere(
     assert (page.forenames.text(), page.pnc_id.text()) == ("Wilhelmina", "82/5566778R")
     request = page.request()
     assert request is not None and request.person_id == held.id
+
+
+def test_book_appointment_on_a_person_record_opens_the_booking_for_them(
+    qtbot: QtBot, context: AppContext, session: WorkstationSession
+) -> None:
+    """From a person's record (Alt+B) to the booking page with that person chosen: nothing retyped."""
+    from cars_desktop.ui.main_window import MainWindow
+    from cars_desktop.ui.pages.person_page import PersonPage
+
+    held = _held(session)
+    window = MainWindow(context, session)
+    qtbot.addWidget(window)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    qtbot.waitUntil(lambda: not window.first_page_pending())
+    window.navigator.open_person(held.id)
+    person_page = window.current_page()
+    assert isinstance(person_page, PersonPage)
+    qtbot.waitUntil(lambda: person_page.book_button.isEnabled())
+    person_page.book_button.click()
+    booking = window.current_page()
+    assert isinstance(booking, CustodyBookingPage)
+    assert booking.chosen_person() == held
+    assert booking.surname.text() == "Gallowglass" and booking.surname.isReadOnly()

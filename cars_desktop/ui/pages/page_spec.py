@@ -42,6 +42,9 @@ class Navigator(Protocol):
     ) -> None:
         """Start a new form for a person, continue a draft, or open one read-only / as an amendment."""
 
+    def book_appointment(self, person_id: uuid.UUID) -> None:
+        """Show the booking page set to book an appointment for this person."""
+
     def preview_document(
         self,
         person_id: uuid.UUID,

@@ -115,10 +115,12 @@ class PersonPage(QWidget):
         self.print_menu.setAccessibleName("Documents you can print")
         self.print_button.setMenu(self.print_menu)
         self.release_button = _button("&Release checklist…", "Release checklist for this person")
+        self.book_button = _button("&Book appointment…", "Book an appointment for this person")
         self.refresh_button = _button("Re&fresh", "Read this person's record again", "F5")
         self.open_button.clicked.connect(self.open_selected)
         self.amend_button.clicked.connect(self.amend_selected)
         self.release_button.clicked.connect(self.open_release_checklist)
+        self.book_button.clicked.connect(self.book_appointment)
         self.refresh_button.clicked.connect(lambda: self.reload(quiet=True))
         focus_timeline = QShortcut(QKeySequence("Alt+T"), self)
         focus_timeline.activated.connect(self.timeline.setFocus)
@@ -137,6 +139,7 @@ class PersonPage(QWidget):
             self.amend_button,
             self.print_button,
             self.release_button,
+            self.book_button,
         ):
             buttons.addWidget(widget)
         buttons.addStretch(1)
@@ -300,6 +303,7 @@ class PersonPage(QWidget):
         self.start_button.setEnabled(has_person and not self.start_menu.isEmpty())
         self.print_button.setEnabled(has_person and not self.print_menu.isEmpty())
         self.release_button.setEnabled(has_person)
+        self.book_button.setEnabled(has_person)
         self.refresh_button.setEnabled(has_person)
 
     def _activated(self, index: QModelIndex) -> None:
@@ -336,6 +340,11 @@ class PersonPage(QWidget):
         """Open the print preview of a document made from the person's records."""
         if self.person_id is not None:
             self._context.navigator.preview_document(self.person_id, kind, None, variant)
+
+    def book_appointment(self) -> None:
+        """Book (or rebook) an appointment for this person, on the booking page."""
+        if self.person_id is not None:
+            self._context.navigator.book_appointment(self.person_id)
 
     def open_release_checklist(self) -> ReleaseChecklistDialog | None:
         """The release checklist for this person, in a window over the page."""
