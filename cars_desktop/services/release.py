@@ -19,16 +19,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from cars_desktop.documents.model import DocumentKind
 from cars_desktop.domain.access import Permission, may_view, require
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
+from cars_desktop.domain.custody import LONGEST_DETENTION
 from cars_desktop.services.document_facts import PersonRecords, gather_person_records
 from cars_desktop.services.form_projections import derived_id
 from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.storage.lookup_repository import LookupRepository
 from cars_desktop.storage.print_history_repository import DocumentPrint, PrintHistoryRepository
 from cars_protocol.records import (
     AppointmentStatus,
@@ -39,9 +41,6 @@ from cars_protocol.records import (
 )
 
 UK = ZoneInfo("Europe/London")
-#: The longest a person can be held before charge (PACE: 96 hours with a warrant of further detention),
-#: so anyone still in custody today arrived within it.
-LONGEST_DETENTION = timedelta(hours=96)
 
 
 class ItemId(StrEnum):
@@ -279,10 +278,13 @@ def people_in_custody(session: WorkstationSession, now: datetime | None = None) 
     """
     require(session.actor, Permission.VIEW_PEOPLE, "see who is in custody")
     moment = now or utc_now()
+    # Everyone on today's list arrived (so was recorded) at most the longest detention before today
+    # began: only detentions recorded since then are read.
+    recorded_since = min(_start_of_uk_day(moment), moment) - LONGEST_DETENTION
     with session.unit_of_work() as uow:
         episodes = [
             e
-            for e in uow.records.iter_all(["custody_episode"])
+            for e in LookupRepository(uow.session).created_since(["custody_episode"], recorded_since)
             if isinstance(e, CustodyEpisode) and in_custody_today(e, session.site_code, moment)
         ]
         latest: dict[uuid.UUID, CustodyEpisode] = {}

@@ -2,7 +2,7 @@
 
 The list is computed from the records, never stored: a person is on it when one of their custody
 episodes at this site arrived today (UK local day) or has not been released yet (within the longest
-lawful detention, `DETENTION_WINDOW`), or when a court-list entry puts them in this court today.
+lawful detention, `LONGEST_DETENTION`), or when a court-list entry puts them in this court today.
 
 What a person needs next, most pressing first:
 
@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cars_desktop.domain.access import Permission, may_view, require
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
+from cars_desktop.domain.custody import LONGEST_DETENTION
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.storage.lookup_repository import LookupRepository
 from cars_desktop.storage.print_history_repository import PrintHistoryRepository
@@ -50,7 +51,6 @@ from cars_protocol.records import (
     ReviewDecision,
 )
 
-DETENTION_WINDOW = timedelta(hours=96)  # PACE: the longest detention without charge
 COURT_LIST_WINDOW = timedelta(days=14)  # court lists are imported up to two weeks ahead
 REVIEW_WINDOW = timedelta(days=60)  # returned work older than this is the supervisor's to chase
 RELEASE_PACK = "release_pack"  # `documents.DocumentKind.RELEASE_PACK` as the print history keys it
@@ -234,11 +234,11 @@ def _entries_on_list(
 ) -> list[tuple[CustodyEpisode | CourtListEntry, datetime]]:
     start, end = uk_day_bounds(today)
     listed: list[tuple[CustodyEpisode | CourtListEntry, datetime]] = []
-    for record in lookups.created_since([CustodyEpisode.record_type], min(start, now) - DETENTION_WINDOW):
+    for record in lookups.created_since([CustodyEpisode.record_type], min(start, now) - LONGEST_DETENTION):
         if not isinstance(record, CustodyEpisode) or record.site_code != session.site_code:
             continue
         arrived_today = start <= record.arrived_at < end
-        still_held = record.released_at is None and now - record.arrived_at <= DETENTION_WINDOW
+        still_held = record.released_at is None and now - record.arrived_at <= LONGEST_DETENTION
         if arrived_today or still_held:
             listed.append((record, record.arrived_at))
     for record in lookups.created_since([CourtListEntry.record_type], start - COURT_LIST_WINDOW):
