@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 from cars_desktop.documents.model import DocumentKind
 from cars_desktop.domain.access import Permission
 from cars_desktop.domain.changes import Changes
-from cars_desktop.services.booking_slots import SlotOffer, next_free_slots
 from cars_desktop.services.bookings import (
     AttendanceRecorded,
     MissedRow,
@@ -25,6 +24,7 @@ from cars_desktop.services.workstation_facts import site_name
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
+from cars_desktop.ui.pages.free_slots import offer_free_slots
 from cars_desktop.ui.pages.page_spec import PageContext, PageSpec
 from cars_desktop.ui.table_model import Column, ColumnTableModel
 from cars_desktop.ui.table_view import RecordTable
@@ -131,19 +131,7 @@ class MissedAppointmentsPage(QWidget):
         self.slots.clear()
         if chosen is None:
             return
-        session, appointment = self._ctx.session, chosen.appointment
-        run_op(
-            self._ctx.app.runner,
-            lambda: next_free_slots(session, appointment.location_site_code, ignore=appointment.id),
-            self._show_slots,
-            self.error.show_message,
-            parent=self,
-        )
-
-    def _show_slots(self, offers: list[SlotOffer]) -> None:
-        self.slots.clear()
-        for offer in offers:
-            self.slots.addItem(uk_long_datetime(offer.starts_at), offer.starts_at)
+        offer_free_slots(self._ctx, chosen.appointment, self.slots, self.error.show_message, self)
 
     def record(self, attended: bool) -> None:
         """Record attendance for the chosen appointment."""

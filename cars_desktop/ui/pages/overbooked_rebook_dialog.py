@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cars_desktop.services.booking_slots import SlotOffer, next_free_slots
 from cars_desktop.services.slot_rebooking import Moved, OverbookedBooking, bookings_to_move, move_appointment
 from cars_desktop.services.workstation_facts import site_name
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
+from cars_desktop.ui.pages.free_slots import offer_free_slots
 from cars_desktop.ui.pages.page_spec import PageContext
 from cars_desktop.ui.widgets.typed_dates import uk_date, uk_long_datetime
 from cars_protocol.sync import OverbookedSlot
@@ -113,23 +113,19 @@ class RebookOverbookedDialog(QDialog):
         chosen = self.chosen()
         if chosen is None:
             return
-        session, appointment = self._ctx.session, chosen.appointment
-        run_op(
-            self._ctx.app.runner,
-            lambda: next_free_slots(session, appointment.location_site_code, ignore=appointment.id),
-            self._show_slots,
+        offer_free_slots(
+            self._ctx,
+            chosen.appointment,
+            self.slots,
             self.error.show_message,
-            parent=self,
+            self,
+            leave_out=self._slot.starts_at,
+            then=self._slots_offered,
         )
 
-    def _show_slots(self, offers: list[SlotOffer]) -> None:
-        self.slots.clear()
-        current = self._slot.starts_at
-        for offer in offers:
-            if offer.starts_at != current:
-                self.slots.addItem(uk_long_datetime(offer.starts_at), offer.starts_at)
-        self.rebook_button.setEnabled(self.slots.count() > 0)
-        if not self.slots.count():
+    def _slots_offered(self, count: int) -> None:
+        self.rebook_button.setEnabled(count > 0)
+        if not count:
             self.error.show_message(
                 "no free slot at this place in the next two weeks; ask the team to add one"
             )
