@@ -306,6 +306,28 @@ def _order_made_on_recommendation(order: str) -> EventSource:
     return events
 
 
+def _people_referred(facts: Facts) -> Iterator[Event]:
+    return _by_person(_referrals(facts), facts)
+
+
+def _people_offered_or_supplied(facts: Facts) -> Iterator[Event]:
+    offered = (
+        _completed_at(a) for a in facts.completed(K.HARM_REDUCTION) if ff.said_yes(a, "naloxone_offered")
+    )
+    yield from _by_person(offered, facts)
+    yield from _people_supplied(facts)
+
+
+def _suitability_done_events(facts: Facts) -> Iterator[Event]:
+    return (_completed_at(a) for a in suitability_done(facts))
+
+
+def _suitability_recommended(facts: Facts) -> Iterator[Event]:
+    for a in suitability_done(facts):
+        if a.answers.get("outcome") == "suitable_recommended":
+            yield _completed_at(a)
+
+
 # --- the catalogue --------------------------------------------------------------------------
 
 _ASSESSMENTS_TEXT = (
@@ -617,6 +639,45 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_order_made_on_recommendation("atr"),
         over=_recommended_for("atr"),
+    ),
+    Kpi(
+        "referral_rate",
+        "Referral rate",
+        "Of the people assessed in the period (" + _ASSESSMENTS_TEXT + "; UK date completed; merged "
+        "records followed), the share with a referral into treatment made in the same period (UK date "
+        "the referral was made).",
+        "rate",
+        numerator="People assessed who were referred",
+        denominator="People assessed",
+        unit="proportion",
+        events=_people_referred,
+        over=_people_assessed,
+    ),
+    Kpi(
+        "naloxone_offered_to_opiate_users",
+        "Naloxone offered or supplied to opiate users",
+        'Of the people assessed as using opioids in the period (as in "Naloxone supplied to opiate '
+        'users"), the share offered take-home Naloxone on a completed harm reduction form (UK date '
+        "completed) or supplied a kit (supply date) in the same period, whether or not they took it.",
+        "rate",
+        numerator="Opiate users assessed who were offered or supplied Naloxone",
+        denominator="Opiate users assessed",
+        unit="proportion",
+        events=_people_offered_or_supplied,
+        over=_opiate_users_assessed,
+    ),
+    Kpi(
+        "suitability_recommended_rate",
+        "Suitability assessments recommending a requirement",
+        'Of the court suitability assessments completed in the period (outcome other than "not '
+        'completed"; UK date completed), the share whose outcome is "suitable, requirement '
+        'recommended".',
+        "rate",
+        numerator="Assessments recommending a requirement",
+        denominator="Suitability assessments completed",
+        unit="proportion",
+        events=_suitability_recommended,
+        over=_suitability_done_events,
     ),
 )
 

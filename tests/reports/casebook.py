@@ -180,7 +180,8 @@ RECORDS: list[RecordBase] = [
                    expiry_date=date(2028, 1, 1), supplied_on=date(2026, 4, 15), site_code=COURT,
                    author="w.three", created_at=utc("2026-04-15T11:00"), updated_at=utc("2026-04-15T11:00")),
     form(K.HARM_REDUCTION, P2, PERRY, "w.two", "2026-04-02T11:00",
-         {"opioid_use": "yes", "advice_given": ["overdose_risk", "needle_exchange"]}),
+         {"opioid_use": "yes", "advice_given": ["overdose_risk", "needle_exchange"],
+          "naloxone_offered": "yes", "consent_to_supply": "no"}),
     # Vulnerability screens, a custody arrival, and actions.
     form(K.VULNERABILITY, P1, OLDBURY, "w.one", "2026-04-01T00:10", {}),
     form(K.VULNERABILITY, P2, PERRY, "w.two", "2026-03-05T13:00", {}),

@@ -65,6 +65,10 @@ EXPECTED: dict[str, tuple[float | int | None, float | int | None]] = {
     "naloxone_replacements_for_used": (0, 0),  # no replacements in the casebook itself
     "drr_order_rate": (None, 1 / 1),  # C5 not recommended | C1 recommended DRR+ATR, combined made
     "atr_order_rate": (None, 2 / 2),  # C1 combined made, C2 ATR made
+    # P2 (R7, R2) of P1, P2 (P1's R1 is 00:30 BST 1 April) | P1 (R1, R5), P2 (R3 via P3), P5 (R4)
+    "referral_rate": (1 / 2, 3 / 3),
+    "naloxone_offered_to_opiate_users": (1 / 1, 2 / 2),  # P1 supplied | P5 supplied, P2 offered (declined)
+    "suitability_recommended_rate": (0 / 1, 2 / 2),  # C5 suitable, no consent | C1, C2
 }
 FRACTIONS = {  # numerator, denominator of the rates, March and April
     "assessment_conversion": ((2, 2), (3, 4)),
@@ -74,6 +78,9 @@ FRACTIONS = {  # numerator, denominator of the rates, March and April
     "ndtms_fields_complete_rate": ((0, 1), (1, 3)),
     "drr_order_rate": ((0, 0), (1, 1)),
     "atr_order_rate": ((0, 0), (2, 2)),
+    "referral_rate": ((1, 2), (3, 3)),
+    "naloxone_offered_to_opiate_users": ((1, 1), (2, 2)),
+    "suitability_recommended_rate": ((0, 1), (2, 2)),
 }
 
 
