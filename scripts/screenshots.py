@@ -139,7 +139,22 @@ def prepare_reports(app: QApplication, runner: TaskRunner, page: QWidget) -> Non
             break
 
 
-PREPARE: dict[str, Callable[[QApplication, TaskRunner, QWidget], None]] = {"reports": prepare_reports}
+def prepare_person(app: QApplication, runner: TaskRunner, page: QWidget) -> None:
+    """The invented person with the most history, their timeline's newest entry chosen."""
+    from cars_desktop.ui.pages.person_page import PersonPage
+
+    assert isinstance(page, PersonPage)
+    person_id = busiest_person(page._context.session)  # a script may reach in
+    page.show_person(person_id)
+    settle(app, runner)
+    page.timeline.selectRow(0)
+    page.timeline.setFocus()
+
+
+PREPARE: dict[str, Callable[[QApplication, TaskRunner, QWidget], None]] = {
+    "reports": prepare_reports,
+    "person": prepare_person,
+}
 """Pages that show something only after a choice: what to choose before the picture is taken."""
 
 
@@ -228,6 +243,16 @@ def newest_episode(session: WorkstationSession) -> tuple[uuid.UUID, uuid.UUID]:
         )
         person_id, episode_id = row.one()
         return uuid.UUID(str(person_id)), uuid.UUID(str(episode_id))
+
+
+def busiest_person(session: WorkstationSession) -> uuid.UUID:
+    """The invented person with the most records: a timeline worth a picture."""
+    with session.store.read_session() as db:
+        row = db.connection().exec_driver_sql(
+            "SELECT person_id FROM records WHERE person_id IS NOT NULL AND live = 1"
+            " GROUP BY person_id ORDER BY count(*) DESC, person_id LIMIT 1"
+        )
+        return uuid.UUID(str(row.scalar_one()))
 
 
 def main(argv: list[str]) -> int:
