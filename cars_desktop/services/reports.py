@@ -9,16 +9,18 @@ from cars_desktop.domain.access import Permission, require
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.commissioner import CommissionerReport, build_commissioner_report
-from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis
+from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis, report_window
 from cars_desktop.reports.crime import CRIME_RECORD_TYPES
+from cars_desktop.reports.facts import REPORTED_TYPES, parse_reported
 from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.storage.report_reads import iter_current_bodies
 from cars_protocol.records import utc_now
 
-#: The record types any KPI reads; people are needed for merges and local authorities.
-REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
-#: The commissioner's report adds the crime-impact tables, which also read arrests.
+#: The commissioner's report adds the crime-impact tables, which also read arrests. It reads every
+#: record of these types: its crime tables look after the period (re-arrests, treatment up to the
+#: day the report is made) and its comparison period lies before it, so no report window applies.
 COMMISSIONER_TYPES = tuple(dict.fromkeys(REPORTED_TYPES + CRIME_RECORD_TYPES))
 
 
@@ -33,14 +35,18 @@ def kpi_report(
     """Every KPI from `first` to `last` by period, over the records held here.
 
     Supervisors only (VIEW_KPIS). Reading casework to count it is a consultation, logged once
-    with the report's parameters (no personal data: the report holds only counts).
+    with the report's parameters (no personal data: the report holds only counts). Records that
+    cannot change the table (`compute.report_window`) are left unparsed: over years of casework
+    that is most of the time.
     """
     require(session.actor, Permission.VIEW_KPIS, "see the KPI report")
     if last < first:
         raise InvalidInput("the report's last date is before its first")
     periods = periods_between(first, last, kind)
     with session.unit_of_work() as uow:
-        table = compute_kpis(uow.records.iter_all(REPORTED_TYPES), periods, group_by, sites)
+        rows = iter_current_bodies(uow.session, REPORTED_TYPES)
+        records = parse_reported(rows, report_window(periods))
+        table = compute_kpis(records, periods, group_by, sites)
         uow.audit(
             AuditEvent(
                 AuditOperation.CONSULTATION,

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from cars_desktop.documents.fonts import register_fonts
 from cars_desktop.reports.commissioner import build_commissioner_report, commissioner_csvs
-from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis
+from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis, report_window
 from cars_desktop.reports.export import to_csv, to_json
+from cars_desktop.reports.facts import REPORTED_TYPES
 from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
-from cars_desktop.reports.periods import PeriodKind, periods_between
+from cars_desktop.reports.periods import Period, PeriodKind, periods_between
 from cars_protocol.records import RecordBase
 from cars_server.audit_log import DetailValue, write_audit
 from cars_server.errors import CarsServerError
@@ -120,11 +121,22 @@ class KpiReportRequest:
         }
 
 
+def report_periods(request: KpiReportRequest) -> list[Period]:
+    """The KPI table's periods: the request's dates cut by its period kind (a month by default)."""
+    return periods_between(request.start, request.end, request.period or PeriodKind.MONTH)
+
+
 def kpi_table(records: Iterable[RecordBase], request: KpiReportRequest) -> KpiTable:
     """The KPI table of `records` for the request's periods and grouping (no suppression yet)."""
-    periods = periods_between(request.start, request.end, request.period or PeriodKind.MONTH)
     group_by = GROUPINGS[request.by] if request.by else GroupBy.NONE
-    return compute_kpis(records, periods, group_by=group_by)
+    return compute_kpis(records, report_periods(request), group_by=group_by)
+
+
+def kpi_records(engine: Engine, request: KpiReportRequest) -> Iterable[RecordBase]:
+    """The records the KPI table can count: the reported types only, and (when every KPI dates its
+    events by its own record, `compute.report_window`) only those holding a date near its periods.
+    The commissioner's report reads everything: its crime tables look past the period."""
+    return iter_records(engine, REPORTED_TYPES, window=report_window(report_periods(request)))
 
 
 def render(table: KpiTable, request: KpiReportRequest) -> str:
@@ -154,7 +166,7 @@ def run_kpi_report(engine: Engine, request: KpiReportRequest, actor: str, now: d
     if request.commissioner:
         text, files = "", commissioner_files(iter_records(engine), request, now)
     else:
-        text = render(kpi_table(iter_records(engine), request), request)
+        text = render(kpi_table(kpi_records(engine, request), request), request)
         files = {request.out: text.encode("utf-8")} if request.out is not None else {}
     written: list[Path] = []
     with Session(engine) as session:
