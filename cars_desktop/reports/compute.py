@@ -62,49 +62,6 @@ class KpiTable:
 
 Cell = tuple[Period, str | None]
 
-#: KPIs checked to date every event by a date held in the record counted, and to let no record
-#: change an event but that one, people, and records dated on the event's own day (a consent
-#: decision recorded the same day): for a report made of these only, a record holding no date near
-#: the report's periods cannot change it, so its source may skip it unparsed (`report_window`).
-#: A KPI not listed here (one that looks at arrests after an assessment, say) turns the skipping
-#: off for the whole report, so the numbers never depend on it; list a new KPI only once checked.
-SELF_DATED_KPIS = frozenset(
-    {
-        "voluntary_assessments",
-        "required_assessments_requested",
-        "required_assessments_completed",
-        "suitability_assessments_requested",
-        "suitability_assessments_completed",
-        "suitability_adjournments",
-        "assessed_suitable_drr_atr",
-        "drr_made",
-        "atr_made",
-        "referrals_into_treatment",
-        "entries_into_treatment",
-        "referrals_not_converted",
-        "cases_closed",
-        "naloxone_kits_supplied",
-        "vulnerability_screens_completed",
-        "onward_referrals",
-        "assessment_conversion",
-        "statutory_share",
-        "required_assessment_compliance",
-        "transfer_into_treatment",
-        "median_days_to_treatment",
-        "naloxone_to_opiate_users",
-        "vulnerability_screen_rate",
-        "consent_recorded_rate",
-        "ndtms_fields_complete_rate",
-        "harm_reduction_interventions",
-        "naloxone_replacements_for_used",
-        "drr_order_rate",
-        "atr_order_rate",
-        "referral_rate",
-        "naloxone_offered_to_opiate_users",
-        "suitability_recommended_rate",
-    }
-)
-
 
 def report_window(periods: Sequence[Period], kpis: Sequence[Kpi] = KPIS) -> DateWindow | None:
     """The dates outside which a stored record cannot change this report, or None when any KPI
@@ -112,8 +69,9 @@ def report_window(periods: Sequence[Period], kpis: Sequence[Kpi] = KPIS) -> Date
 
     Sources pass it to `facts.may_count_in` / `facts.parse_reported` to skip, before parsing,
     records that hold no date in it: five years of records, one year reported, is most of the cost.
+    Each KPI says whether it allows this (`Kpi.self_dated`, off unless set where it is defined).
     """
-    if any(kpi.kpi_id not in SELF_DATED_KPIS for kpi in kpis):
+    if not all(kpi.self_dated for kpi in kpis):
         return None
     return DateWindow.around(periods)
 

@@ -48,6 +48,12 @@ class Kpi:
     unit: str = "count"
     events: EventSource = field(default=lambda facts: (), repr=False, compare=False)
     over: EventSource | None = field(default=None, repr=False, compare=False)
+    #: True once checked that every event is dated by a date held in the record counted, and that no
+    #: record changes an event but that one, people, and records dated on the event's own day (a
+    #: consent decision recorded the same day). Only then may a source skip, unparsed, records
+    #: holding no date near the report's periods (`compute.report_window`); one KPI without it
+    #: (one that looks at arrests after an assessment, say) makes the whole report read everything.
+    self_dated: bool = False
 
 
 # --- the facts each KPI is built from -------------------------------------------------------
@@ -345,6 +351,7 @@ KPIS: tuple[Kpi, ...] = (
         "after release), counted on the UK date they were completed.",
         "count",
         events=_voluntary,
+        self_dated=True,
     ),
     Kpi(
         "required_assessments_requested",
@@ -354,6 +361,7 @@ KPIS: tuple[Kpi, ...] = (
         "form, or the date the form was started when no RA1 time is recorded yet.",
         "count",
         events=_required_requested,
+        self_dated=True,
     ),
     Kpi(
         "required_assessments_completed",
@@ -362,6 +370,7 @@ KPIS: tuple[Kpi, ...] = (
         "for the whole assessment, counted on the UK date the form was completed.",
         "count",
         events=_required_completed,
+        self_dated=True,
     ),
     Kpi(
         "suitability_assessments_requested",
@@ -371,6 +380,7 @@ KPIS: tuple[Kpi, ...] = (
         "hearing date is recorded yet.",
         "count",
         events=_suitability_requested,
+        self_dated=True,
     ),
     Kpi(
         "suitability_assessments_completed",
@@ -379,6 +389,7 @@ KPIS: tuple[Kpi, ...] = (
         'completed", counted on the UK date the form was completed.',
         "count",
         events=_suitability_completed,
+        self_dated=True,
     ),
     Kpi(
         "suitability_adjournments",
@@ -387,6 +398,7 @@ KPIS: tuple[Kpi, ...] = (
         "assessment or reports, counted on the UK date the form was completed.",
         "count",
         events=_adjournments,
+        self_dated=True,
     ),
     Kpi(
         "assessed_suitable_drr_atr",
@@ -397,6 +409,7 @@ KPIS: tuple[Kpi, ...] = (
         "counted: no requirement can be proposed without consent.",
         "count",
         events=_suitable_drr_atr,
+        self_dated=True,
     ),
     Kpi(
         "drr_made",
@@ -406,6 +419,7 @@ KPIS: tuple[Kpi, ...] = (
         "sentence date recorded (or the UK date the form was completed when none is recorded).",
         "count",
         events=_made("drr"),
+        self_dated=True,
     ),
     Kpi(
         "atr_made",
@@ -415,6 +429,7 @@ KPIS: tuple[Kpi, ...] = (
         "sentence date recorded (or the UK date the form was completed when none is recorded).",
         "count",
         events=_made("atr"),
+        self_dated=True,
     ),
     Kpi(
         "referrals_into_treatment",
@@ -422,6 +437,7 @@ KPIS: tuple[Kpi, ...] = (
         "Referrals to a treatment provider, counted on the UK date the referral was made (created).",
         "count",
         events=_referrals,
+        self_dated=True,
     ),
     Kpi(
         "entries_into_treatment",
@@ -430,6 +446,7 @@ KPIS: tuple[Kpi, ...] = (
         "(as confirmed and recorded on the referral).",
         "count",
         events=_entries,
+        self_dated=True,
     ),
     Kpi(
         "referrals_not_converted",
@@ -438,6 +455,7 @@ KPIS: tuple[Kpi, ...] = (
         "the UK date the referral was made (so the lines describe the referrals made in the period).",
         "breakdown",
         events=_not_converted,
+        self_dated=True,
     ),
     Kpi(
         "cases_closed",
@@ -446,6 +464,7 @@ KPIS: tuple[Kpi, ...] = (
         "date the form was completed when none is recorded).",
         "count",
         events=_cases_closed,
+        self_dated=True,
     ),
     Kpi(
         "naloxone_kits_supplied",
@@ -455,6 +474,7 @@ KPIS: tuple[Kpi, ...] = (
         "count",
         unit="kits",
         events=_kits,
+        self_dated=True,
     ),
     Kpi(
         "vulnerability_screens_completed",
@@ -462,6 +482,7 @@ KPIS: tuple[Kpi, ...] = (
         "Completed vulnerability screens, counted on the UK date the form was completed.",
         "count",
         events=_screens,
+        self_dated=True,
     ),
     Kpi(
         "onward_referrals",
@@ -471,6 +492,7 @@ KPIS: tuple[Kpi, ...] = (
         "raised.",
         "breakdown",
         events=_onward,
+        self_dated=True,
     ),
     Kpi(
         "assessment_conversion",
@@ -487,6 +509,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_people_assessed,
         over=_people_engaged,
+        self_dated=True,
     ),
     Kpi(
         "statutory_share",
@@ -499,6 +522,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_required_completed,
         over=_assessment_events,
+        self_dated=True,
     ),
     Kpi(
         "required_assessment_compliance",
@@ -512,6 +536,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_required_complied,
         over=_required_requested,
+        self_dated=True,
     ),
     Kpi(
         "transfer_into_treatment",
@@ -525,6 +550,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_entered_by_referral_day,
         over=_referrals,
+        self_dated=True,
     ),
     Kpi(
         "median_days_to_treatment",
@@ -535,6 +561,7 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Entries into treatment",
         unit="days",
         events=_entries,
+        self_dated=True,
     ),
     Kpi(
         "naloxone_to_opiate_users",
@@ -549,6 +576,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_people_supplied,
         over=_opiate_users_assessed,
+        self_dated=True,
     ),
     Kpi(
         "vulnerability_screen_rate",
@@ -561,6 +589,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_people_screened,
         over=_people_assessed,
+        self_dated=True,
     ),
     Kpi(
         "consent_recorded_rate",
@@ -575,6 +604,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_consent_recorded,
         over=_assessment_events,
+        self_dated=True,
     ),
     Kpi(
         "ndtms_fields_complete_rate",
@@ -592,6 +622,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_ndtms_complete,
         over=_lifestyle_events,
+        self_dated=True,
     ),
     Kpi(
         "harm_reduction_interventions",
@@ -602,6 +633,7 @@ KPIS: tuple[Kpi, ...] = (
         "(one per supply record, whatever the number of kits), counted on the supply date; by type.",
         "breakdown",
         events=_harm_reduction,
+        self_dated=True,
     ),
     Kpi(
         "naloxone_replacements_for_used",
@@ -611,6 +643,7 @@ KPIS: tuple[Kpi, ...] = (
         "record, counted on the supply date; by reason.",
         "breakdown",
         events=_replacements_for_used,
+        self_dated=True,
     ),
     Kpi(
         "drr_order_rate",
@@ -625,6 +658,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_order_made_on_recommendation("drr"),
         over=_recommended_for("drr"),
+        self_dated=True,
     ),
     Kpi(
         "atr_order_rate",
@@ -639,6 +673,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_order_made_on_recommendation("atr"),
         over=_recommended_for("atr"),
+        self_dated=True,
     ),
     Kpi(
         "referral_rate",
@@ -652,6 +687,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_people_referred,
         over=_people_assessed,
+        self_dated=True,
     ),
     Kpi(
         "naloxone_offered_to_opiate_users",
@@ -665,6 +701,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_people_offered_or_supplied,
         over=_opiate_users_assessed,
+        self_dated=True,
     ),
     Kpi(
         "suitability_recommended_rate",
@@ -678,6 +715,7 @@ KPIS: tuple[Kpi, ...] = (
         unit="proportion",
         events=_suitability_recommended,
         over=_suitability_done_events,
+        self_dated=True,
     ),
 )
 

@@ -10,6 +10,7 @@ records arrive only by sync. The server's report, read from PostgreSQL through
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Iterator
 from datetime import timedelta
@@ -139,6 +140,9 @@ def test_a_kpi_not_known_to_count_only_its_own_dates_turns_the_skipping_off() ->
     assert report_window(periods) is not None
     looks_ahead = Kpi("rearrest_within_6_months", "Re-arrest", "Looks after the assessment.", "count")
     assert report_window(periods, (*KPIS, looks_ahead)) is None
+    assert report_window(periods, (looks_ahead,)) is None
+    checked = dataclasses.replace(looks_ahead, self_dated=True)
+    assert report_window(periods, (*KPIS, checked)) is not None
 
 
 def test_the_server_command_path_on_postgresql_renders_what_the_workstation_computes(
