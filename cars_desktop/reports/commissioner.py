@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cars_desktop.domain.errors import InvalidInput
-from cars_desktop.reports.compute import KpiTable, compute_kpis
+from cars_desktop.reports.compute import KpiTable, compute_kpis, paused_gc
 from cars_desktop.reports.crime import CrimeTables, crime_tables
 from cars_desktop.reports.export import SUPPRESSED, shown_row
 from cars_desktop.reports.kpis import KPI_BY_ID, Kpi
@@ -110,11 +110,12 @@ def build_commissioner_report(
         raise InvalidInput("the small-number threshold must be 2 or more (or none)")
     current, previous = report_periods(first, last)
     months = periods_between(first, last, PeriodKind.MONTH)
-    held = list(records)  # every table must see the same records
-    both = compute_kpis(held, [previous, current], sites=sites)
-    # a month's report: its one month is the period itself, already counted
-    monthly = _only(both, current) if months == [current] else compute_kpis(held, months, sites=sites)
-    crime = crime_tables(held, first, last, sites, as_of)
+    with paused_gc():  # every record is read and held: see compute.paused_gc
+        held = list(records)  # every table must see the same records
+        both = compute_kpis(held, [previous, current], sites=sites)
+        # a month's report: its one month is the period itself, already counted
+        monthly = _only(both, current) if months == [current] else compute_kpis(held, months, sites=sites)
+        crime = crime_tables(held, first, last, sites, as_of)
     return CommissionerReport(
         first, last, sites, _only(both, current), _only(both, previous), monthly, suppress_below, crime
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from cars_desktop.documents.fonts import register_fonts
 from cars_desktop.domain.access import Permission, require
@@ -11,7 +12,7 @@ from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.commissioner import CommissionerReport, build_commissioner_report
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis, report_window
 from cars_desktop.reports.crime import CRIME_RECORD_TYPES
-from cars_desktop.reports.facts import REPORTED_TYPES, parse_reported
+from cars_desktop.reports.facts import REPORTED_TYPES, may_count_in, parse_reported
 from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_desktop.services.workstation import WorkstationSession
@@ -44,8 +45,10 @@ def kpi_report(
         raise InvalidInput("the report's last date is before its first")
     periods = periods_between(first, last, kind)
     with session.unit_of_work() as uow:
-        rows = iter_current_bodies(uow.session, REPORTED_TYPES)
-        records = parse_reported(rows, report_window(periods))
+        window = report_window(periods)
+        keep = None if window is None else partial(may_count_in, window=window)
+        rows = iter_current_bodies(uow.session, REPORTED_TYPES, keep=keep)
+        records = parse_reported(rows, window)
         table = compute_kpis(records, periods, group_by, sites)
         uow.audit(
             AuditEvent(
