@@ -42,9 +42,10 @@ from cars_desktop.domain.access import Permission
 from cars_desktop.domain.changes import Changes
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.compute import GroupBy, KpiTable
+from cars_desktop.reports.facts import REPORTED_TYPES
 from cars_desktop.reports.periods import PeriodKind
 from cars_desktop.resources import reference_list
-from cars_desktop.services.reports import REPORTED_TYPES, commissioner_pdf, kpi_report
+from cars_desktop.services.reports import commissioner_pdf, kpi_report
 from cars_desktop.ui.change_bus import concerns
 from cars_desktop.ui.message_label import MessageKind, MessageLabel
 from cars_desktop.ui.ops import run_op
