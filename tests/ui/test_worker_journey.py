@@ -15,8 +15,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 from PySide6.QtWidgets import QApplication
+from pytestqt.exceptions import TimeoutError as QtTimeoutError
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
@@ -186,18 +187,33 @@ def test_a_workers_day_by_keyboard_from_arrival_to_the_release_pack(
         today.table.setFocus()
         press(qtbot, Qt.Key.Key_A, ALT)
         dialog = wait_for_window(qtbot, NewPersonDialog)
-        wait(
-            qtbot, lambda: focused() is dialog.family or dialog.family.hasFocus() or bool(dialog.isVisible())
-        )
+        # Keys go to the active window: typing before the dialog is active (offscreen, activation
+        # comes a moment after the show) would land in the main window behind it.
+        wait(qtbot, lambda: QApplication.activeWindow() is dialog)
         dialog.family.setFocus()  # the first field, where the window opens
+        wait(qtbot, lambda: QApplication.focusWidget() is dialog.family)
         type_text(qtbot, FAMILY)
         press(qtbot, Qt.Key.Key_Tab)
         type_text(qtbot, GIVEN)
         press(qtbot, Qt.Key.Key_Tab)
         type_text(qtbot, BORN.strftime("%d/%m/%Y"))
+        checks: list[int] = []
+        dialog.check_button.clicked.connect(lambda: checks.append(1))
         press(qtbot, Qt.Key.Key_Return)  # check for this person
         # The check runs on the task runner: under load its answer (and the focus move) comes later.
-        wait(qtbot, lambda: focused() is dialog.create_button)
+        try:
+            # the pool's threads may still be busy with the warm-up imports and Today's first load
+            wait(qtbot, lambda: focused() is dialog.create_button, timeout_ms=20_000)
+        except QtTimeoutError:  # say where the focus went instead
+            active = QApplication.activeWindow()
+            raise AssertionError(
+                f"focus on {QApplication.focusWidget()!r} in {active!r}; the dialog's own focus is "
+                f"{dialog.focusWidget()!r}; create enabled: {dialog.create_button.isEnabled()}; "
+                f"message: {dialog.message.text()!r}; error: {dialog.error.text()!r}; "
+                f"checks: {len(checks)}; default: {dialog.check_button.isDefault()}; "
+                f"typed: {[e.text() for e in (dialog.family, dialog.given, dialog.dob)]}; "
+                f"pool busy: {QThreadPool.globalInstance().activeThreadCount()}"
+            ) from None
         assert dialog.model.rowCount() == 0, "an invented name should match nobody"
         press(qtbot, Qt.Key.Key_Space)  # create new person, then the arrival form opens
 
