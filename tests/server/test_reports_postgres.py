@@ -11,7 +11,6 @@ records arrive only by sync. The server's report, read from PostgreSQL through
 from __future__ import annotations
 
 import dataclasses
-import random
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
@@ -29,17 +28,16 @@ from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.storage.report_reads import iter_current_bodies
 from cars_server.reports.kpi_report import KpiReportRequest, kpi_table
 from cars_server.reports.records import iter_records
-from tests.server.helpers import OTHER_SITE, SITE, SUPERVISOR, RunningServer, running_server
-from tests.sync.stations import enrol_station, open_station, sync_until_quiet
+from tests.server.helpers import OTHER_SITE, SITE, RunningServer, running_server
+from tests.sync.stations import sync_until_quiet
 from tests.sync.test_report_agreement import (
     END,
     PEOPLE,
     START,
-    amend_delete_and_merge,
-    held,
-    revisions,
     seed_station,
     server_table,
+    sync_casework,
+    two_stations,
     workstation_table,
 )
 
@@ -63,30 +61,15 @@ def http() -> Iterator[httpx.Client]:
 def pg_stations(
     pg_server: RunningServer, http: httpx.Client, tmp_path: Path
 ) -> Iterator[list[WorkstationSession]]:
-    url = pg_server.base_url
-    custody_folder = enrol_station(url, pg_server.enrolment_code(SITE), tmp_path / "custody", http)
-    court_folder = enrol_station(url, pg_server.enrolment_code(OTHER_SITE), tmp_path / "court", http)
-    custody = open_station(custody_folder, http)
-    court = open_station(court_folder, http, user=SUPERVISOR)
-    try:
-        yield [custody, court]
-    finally:
-        for session in (custody, court):
-            session.lock()
+    with two_stations(pg_server, http, tmp_path) as both:
+        yield both
 
 
 def test_server_on_postgresql_and_workstations_give_the_same_kpis_after_sync(
     pg_server: RunningServer, http: httpx.Client, pg_stations: list[WorkstationSession]
 ) -> None:
-    custody, court = pg_stations
-    seed_station(custody, PEOPLE, random_seed=21)
-    seed_station(court, PEOPLE // 2, random_seed=22)
-    sync_until_quiet(pg_stations, http)
-    amend_delete_and_merge(court, random.Random(7))
-    sync_until_quiet(pg_stations, http)
-    held_by_server = revisions(iter_records(pg_server.engine))
-    for session in pg_stations:
-        assert revisions(held(session)) == held_by_server, "a workstation does not hold what the server holds"
+    held_by_server = sync_casework(pg_server, http, pg_stations, random_seed=21)
+    court = pg_stations[1]
     assert len(held_by_server) > 200
     assert sum(not live for _, live in held_by_server.values()) >= 2, "the deletion and the merge"
 

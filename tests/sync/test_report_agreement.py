@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -96,10 +97,13 @@ def amend_delete_and_merge(session: WorkstationSession, rng: random.Random) -> N
     merge_people(session, keep.id, duplicate.id, "same person registered twice")
 
 
-@pytest.fixture
-def stations(server: RunningServer, http: httpx.Client, tmp_path: Path) -> Iterator[list[WorkstationSession]]:
-    custody_folder = enrol_station(server.base_url, server.enrolment_code(SITE), tmp_path / "custody", http)
-    court_folder = enrol_station(server.base_url, server.enrolment_code(OTHER_SITE), tmp_path / "court", http)
+@contextmanager
+def two_stations(
+    server: RunningServer, http: httpx.Client, folder: Path
+) -> Iterator[list[WorkstationSession]]:
+    """A custody block's workstation (a worker) and a court's (a supervisor), enrolled and unlocked."""
+    custody_folder = enrol_station(server.base_url, server.enrolment_code(SITE), folder / "custody", http)
+    court_folder = enrol_station(server.base_url, server.enrolment_code(OTHER_SITE), folder / "court", http)
     custody = open_station(custody_folder, http)
     court = open_station(court_folder, http, user=SUPERVISOR)
     try:
@@ -109,18 +113,34 @@ def stations(server: RunningServer, http: httpx.Client, tmp_path: Path) -> Itera
             session.lock()
 
 
-def test_server_and_workstations_give_the_same_kpis_after_sync(
-    server: RunningServer, http: httpx.Client, stations: list[WorkstationSession]
-) -> None:
+def sync_casework(
+    server: RunningServer, http: httpx.Client, stations: list[WorkstationSession], random_seed: int
+) -> dict[object, tuple[int, bool]]:
+    """Seed both stations, sync, amend, delete and merge at the court, sync again; what the server
+    holds, checked to be exactly what each workstation holds."""
     custody, court = stations
-    seed_station(custody, PEOPLE, random_seed=11)
-    seed_station(court, PEOPLE // 2, random_seed=12)
+    seed_station(custody, PEOPLE, random_seed=random_seed)
+    seed_station(court, PEOPLE // 2, random_seed=random_seed + 1)
     sync_until_quiet(stations, http)
-    amend_delete_and_merge(court, random.Random(5))
+    amend_delete_and_merge(court, random.Random(random_seed))
     sync_until_quiet(stations, http)
     held_by_server = revisions(iter_records(server.engine))
     for session in stations:
         assert revisions(held(session)) == held_by_server, "a workstation does not hold what the server holds"
+    return held_by_server
+
+
+@pytest.fixture
+def stations(server: RunningServer, http: httpx.Client, tmp_path: Path) -> Iterator[list[WorkstationSession]]:
+    with two_stations(server, http, tmp_path) as both:
+        yield both
+
+
+def test_server_and_workstations_give_the_same_kpis_after_sync(
+    server: RunningServer, http: httpx.Client, stations: list[WorkstationSession]
+) -> None:
+    held_by_server = sync_casework(server, http, stations, random_seed=11)
+    court = stations[1]
 
     service_wide = server_table(server, PeriodKind.MONTH, GroupBy.NONE)
     assert sum(1 for row in service_wide.rows if row.value) >= 5, (
