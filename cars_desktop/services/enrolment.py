@@ -32,7 +32,7 @@ from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import AuthenticationFailed, NotPermitted, StoreError
 from cars_desktop.domain.users import SYSTEM_USERNAME, UserAccount
 from cars_desktop.services.workstation import WorkstationSession
-from cars_desktop.storage.audit import AuditWriter
+from cars_desktop.storage.audit import AuditWriter, audit_head
 from cars_desktop.storage.layout import StoreLayout
 from cars_desktop.storage.store import Store
 from cars_desktop.storage.unit_of_work import UnitOfWork
@@ -176,17 +176,15 @@ def _enrol_existing(
         raise StoreError("this workstation is already enrolled with a central server; nothing was changed")
     server_id = str(uuid.uuid4())
     with session.store.read_session() as read:
-        head = (
-            read.connection().exec_driver_sql("SELECT seq, entry_hash FROM audit_head WHERE id = 1").first()
-        )
+        head = audit_head(read)
     response = client.enrol(
         EnrolRequest(
             code=code,
             workstation_id=uuid.UUID(server_id),
             label=label,
             signing_public_key=base64.b64encode(vault.content.device_public_key).decode("ascii"),
-            audit_head_seq=head.seq if head else 0,
-            audit_head_digest=head.entry_hash if head else None,
+            audit_head_seq=head.seq,
+            audit_head_digest=head.entry_hash,
         )
     )
     if response.site_code != session.site_code:

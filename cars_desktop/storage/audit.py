@@ -9,6 +9,7 @@ makes cutting entries off the end detectable too. The central server verifies wi
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,20 @@ _UPSERT_HEAD = (
 )
 
 
+@dataclass(frozen=True)
+class AuditHead:
+    """Where the log ends: the newest entry's number and hash (0 and None for an empty log)."""
+
+    seq: int
+    entry_hash: str | None
+
+
+def audit_head(session: Session) -> AuditHead:
+    """The log's current end, as its head row records it."""
+    head = session.connection().exec_driver_sql("SELECT seq, entry_hash FROM audit_head WHERE id = 1").first()
+    return AuditHead(head.seq, head.entry_hash) if head else AuditHead(0, None)
+
+
 class AuditWriter:
     """Appends entries inside the caller's transaction, so a change and its log entry commit together."""
 
@@ -50,8 +65,8 @@ class AuditWriter:
     def append(self, session: Session, event: AuditEvent, username: str, roles: str, at: datetime) -> int:
         """Chain and sign one entry; the caller's transaction must be a write (IMMEDIATE) one."""
         conn = session.connection()
-        head = conn.exec_driver_sql("SELECT seq, entry_hash FROM audit_head WHERE id = 1").first()
-        seq = head.seq + 1 if head else 1
+        head = audit_head(session)
+        seq = head.seq + 1
         entry: dict[str, Any] = {
             "seq": seq,
             "at": at.isoformat(),
@@ -65,7 +80,7 @@ class AuditWriter:
             "recipient": event.recipient,
             "legal_basis": event.legal_basis,
             "details": json.dumps(event.details, sort_keys=True, default=str) if event.details else None,
-            "prev_hash": head.entry_hash if head else GENESIS,
+            "prev_hash": head.entry_hash or GENESIS,
         }
         entry["entry_hash"] = entry_digest(entry)
         entry["signature"] = sign_entry(self._signing_key, entry["entry_hash"])
