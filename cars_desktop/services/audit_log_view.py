@@ -22,14 +22,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
-
 from cars_desktop.domain.access import Permission, require
 from cars_desktop.domain.audit import AuditEvent, AuditOperation
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.services.workstation import WorkstationSession
+from cars_desktop.storage.audit_reads import AuditQuery, read_audit_rows
 from cars_desktop.storage.repositories import UserRepository
-from cars_desktop.storage.tables import AuditRow
 
 UK = ZoneInfo("Europe/London")
 DEFAULT_PAGE_SIZE = 200
@@ -133,21 +131,15 @@ def _bound(day: date) -> str:
     return start.strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _conditions(flt: AuditFilter) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if flt.date_from:
-        conditions.append(AuditRow.at >= _bound(flt.date_from))
-    if flt.date_to:
-        conditions.append(AuditRow.at < _bound(flt.date_to + timedelta(days=1)))
-    if flt.username:
-        conditions.append(AuditRow.username == flt.username)
-    if flt.operation:
-        conditions.append(AuditRow.operation == flt.operation)
-    if flt.record_type:
-        conditions.append(AuditRow.record_type == flt.record_type)
-    if flt.record_id:
-        conditions.append(AuditRow.record_id == flt.record_id)
-    return conditions
+def _query(flt: AuditFilter) -> AuditQuery:
+    return AuditQuery(
+        at_from=_bound(flt.date_from) if flt.date_from else None,
+        at_before=_bound(flt.date_to + timedelta(days=1)) if flt.date_to else None,
+        username=flt.username,
+        operation=flt.operation,
+        record_type=flt.record_type,
+        record_id=flt.record_id,
+    )
 
 
 def details_text(raw: str | None) -> str:
@@ -169,22 +161,6 @@ def details_text(raw: str | None) -> str:
     return "; ".join(parts)
 
 
-_COLUMNS = (
-    AuditRow.seq,
-    AuditRow.at,
-    AuditRow.username,
-    AuditRow.roles,
-    AuditRow.workstation_id,
-    AuditRow.operation,
-    AuditRow.record_type,
-    AuditRow.record_id,
-    AuditRow.justification,
-    AuditRow.recipient,
-    AuditRow.legal_basis,
-    AuditRow.details,
-)
-
-
 def read_audit_page(
     session: WorkstationSession,
     flt: AuditFilter,
@@ -201,14 +177,9 @@ def read_audit_page(
     require(session.actor, Permission.VERIFY_AUDIT, "read the audit log")
     flt = flt.cleaned()
     size = max(1, min(page_size, MAX_PAGE_SIZE))
-    conditions = _conditions(flt)
     with session.store.read_session() as read:
-        query = select(*_COLUMNS).where(*conditions)
-        if before_seq is not None:
-            query = query.where(AuditRow.seq < before_seq)
-        rows = read.execute(query.order_by(AuditRow.seq.desc()).limit(size + 1)).all()
-        total = int(read.scalar(select(func.count()).select_from(AuditRow).where(*conditions)) or 0)
-        newest = int(read.scalar(select(func.max(AuditRow.seq))) or 0)
+        found = read_audit_rows(read, _query(flt), before_seq, size + 1)
+    rows = found.rows
     entries = tuple(
         AuditEntryView(
             seq=row.seq,
@@ -231,7 +202,7 @@ def read_audit_page(
         with session.unit_of_work() as uow:
             uow.audit(AuditEvent(AuditOperation.CONSULTATION, "audit_log", details=details))
             uow.commit()
-    return AuditPage(flt, entries, before_seq, len(rows) > size, total, newest)
+    return AuditPage(flt, entries, before_seq, len(rows) > size, found.total, found.newest)
 
 
 def _parse_at(text: str) -> datetime:
