@@ -11,7 +11,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
@@ -20,7 +19,8 @@ from pydantic import ValidationError
 
 from cars_desktop import __version__
 from cars_desktop.cli_provision import add_provision_parser, run_provision
-from cars_desktop.cli_secrets import SecretReader
+from cars_desktop.cli_reports import add_report_parser, report_kpi
+from cars_desktop.cli_secrets import SecretReader, add_user_auth
 from cars_desktop.config import APP_DIR_NAME, Settings, resolve_data_dir
 from cars_desktop.domain.errors import CarsError, InvalidInput
 from cars_desktop.domain.users import check_username
@@ -41,15 +41,6 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(InvalidInput.exit_code, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-def _add_user_auth(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    parser.add_argument("--user", required=required, help="your user name at this workstation")
-    parser.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read secrets from standard input, one per line, in the order this help gives",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     seed = commands.add_parser("seed", help="fill the store with invented people and casework")
-    _add_user_auth(seed)
+    add_user_auth(seed)
     seed.add_argument("--people", type=int, default=500, help="how many people (default 500)")
     seed.add_argument("--days", type=int, default=30, help="spread over this many past days (default 30)")
     seed.add_argument("--random-seed", type=int, default=1, help="same seed, same data (default 1)")
@@ -91,19 +82,19 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_commands.add_parser("verify", help="check the whole chain; exit 0 if intact")
-    _add_user_auth(verify)
+    add_user_auth(verify)
 
     export = commands.add_parser(
         "export", help="write every record you may see as JSON Lines (supervisors, admins)"
     )
-    _add_user_auth(export)
+    add_user_auth(export)
     export.add_argument("--out", type=Path, required=True, help="the new file to write")
     export.add_argument("--justification", help="why the export is made (recorded in the audit log)")
 
     users = commands.add_parser("users", help="local users of this workstation")
     users_commands = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     add = users_commands.add_parser("add", help="enrol a user (secrets: your password, then theirs)")
-    _add_user_auth(add)
+    add_user_auth(add)
     add.add_argument("username", help="the new user's name")
     add.add_argument("--roles", required=True, help=f"comma-separated: {', '.join(r.value for r in Role)}")
     add.add_argument("--display-name", help="the name shown in the program")
@@ -112,23 +103,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="change your password (secrets: current, new), reset another's as admin "
         "(--for: your password, their new one) or with --recovery-key (the key, the new password)",
     )
-    _add_user_auth(passwd, required=False)
+    add_user_auth(passwd, required=False)
     passwd.add_argument("--for", dest="target", help="the user whose password to reset")
     passwd.add_argument(
         "--recovery-key", action="store_true", help="use the recovery key instead of a password"
     )
     unlock = users_commands.add_parser("unlock", help="clear a user's lockout (admin or supervisor)")
-    _add_user_auth(unlock)
+    add_user_auth(unlock)
     unlock.add_argument("username", help="the locked-out user")
     listing = users_commands.add_parser("list", help="list users and their lockout state")
-    _add_user_auth(listing)
+    add_user_auth(listing)
 
     recovery = commands.add_parser("recovery-key", help="the workstation's recovery key")
     recovery_commands = recovery.add_subparsers(dest="recovery_key_command", metavar="ACTION", required=True)
     rotate = recovery_commands.add_parser(
         "rotate", help="make a new recovery key (admin); the old one stops working"
     )
-    _add_user_auth(rotate)
+    add_user_auth(rotate)
 
     enrol = commands.add_parser(
         "enrol",
@@ -152,30 +143,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sync = commands.add_parser("sync", help="run one full sync with the central server and print what moved")
-    _add_user_auth(sync)
+    add_user_auth(sync)
 
     retention = commands.add_parser("retention", help="the workstation's retention of old cases")
     retention_commands = retention.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
     purge = retention_commands.add_parser(
         "purge", help="remove closed cases the server holds once past the retention period (admin)"
     )
-    _add_user_auth(purge)
+    add_user_auth(purge)
     purge.add_argument("--dry-run", action="store_true", help="say what would go; change nothing")
 
     backup = commands.add_parser("backup", help="write an encrypted backup file (admin)")
-    _add_user_auth(backup)
+    add_user_auth(backup)
     backup.add_argument("--out", type=Path, required=True, help="the new backup file")
 
     restore = commands.add_parser("restore", help="rebuild the store from a backup file (admin)")
     restore.add_argument("file", type=Path, help="the backup file")
-    _add_user_auth(restore)
+    add_user_auth(restore)
     restore.add_argument(
         "--recovery-key", action="store_true", help="use the recovery key instead of your password"
     )
     restore.add_argument(
         "--replace", action="store_true", help="set an existing store aside (it is kept, not deleted)"
     )
-    _add_report_parser(commands)
+    add_report_parser(commands)
     add_provision_parser(commands)
 
     documents = commands.add_parser("documents", help="printed documents (no store needed)")
@@ -186,55 +177,6 @@ def build_parser() -> argparse.ArgumentParser:
     specimen.add_argument("--out", type=Path, required=True, help="folder for the PDFs (no file is replaced)")
     specimen.add_argument("--large-print", action="store_true", help="16 pt body text")
     return parser
-
-
-def _add_report_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    report = commands.add_parser("report", help="reports over the records this workstation holds")
-    report_commands = report.add_subparsers(dest="report_command", metavar="ACTION", required=True)
-    kpi = report_commands.add_parser("kpi", help="the commissioner's KPIs by period (supervisors)")
-    _add_user_auth(kpi)
-    kpi.add_argument("--from", dest="first", type=_iso_date, required=True, help="first date, YYYY-MM-DD")
-    kpi.add_argument("--to", dest="last", type=_iso_date, required=True, help="last date, YYYY-MM-DD")
-    kpi.add_argument(
-        "--period",
-        choices=["day", "week", "month", "quarter", "financial_year"],
-        help="length of each period (default month; financial years run April to March)",
-    )
-    kpi.add_argument(
-        "--by", choices=["site", "la", "worker"], help="split by site, local authority or worker"
-    )
-    kpi.add_argument("--site", action="append", help="count only this site's casework (repeat for more)")
-    kpi.add_argument(
-        "--format",
-        choices=["csv", "json", "pdf"],
-        help="csv (the default) or json: the KPI table by period; pdf: the commissioner's report "
-        "for the whole of --from to --to against the period before (needs --out)",
-    )
-    suppression = kpi.add_mutually_exclusive_group()
-    suppression.add_argument(
-        "--suppress-below",
-        type=int,
-        metavar="N",
-        help="show counts from 1 to N-1 as <N (csv and json: off unless given; pdf and "
-        "--tables-dir: 5 unless given, as they are for readers outside the service)",
-    )
-    suppression.add_argument(
-        "--no-suppress", action="store_true", help="show every count (only for use inside the service)"
-    )
-    kpi.add_argument("--out", type=Path, help="new file to write (default: standard output)")
-    kpi.add_argument(
-        "--tables-dir",
-        type=Path,
-        metavar="DIR",
-        help="also write each table of the commissioner's report as a CSV into DIR (new or empty)",
-    )
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-04-01") from None
 
 
 def _run_documents_specimen(args: argparse.Namespace) -> int:
@@ -304,90 +246,6 @@ def _export(args: argparse.Namespace, session, secrets: SecretReader) -> int:  #
     count = export_records(session, args.out, args.justification)
     print(f"Exported {count} records to {args.out}")
     return 0
-
-
-def _report_kpi(args: argparse.Namespace, session, secrets: SecretReader) -> int:  # type: ignore[no-untyped-def]
-    from cars_desktop.reports.compute import GroupBy
-    from cars_desktop.reports.export import to_csv, to_json
-    from cars_desktop.reports.periods import PeriodKind
-    from cars_desktop.services.reports import kpi_report
-
-    if args.suppress_below is not None and args.suppress_below < 2:
-        raise InvalidInput("--suppress-below must be 2 or more")
-    if args.out is not None and args.out.exists():
-        raise InvalidInput(f"{args.out} already exists; choose a new file name so nothing is overwritten")
-    if args.format == "pdf" or args.tables_dir is not None:
-        return _report_commissioner(args, session)
-    sites = frozenset(args.site) if args.site else None
-    table = kpi_report(
-        session, args.first, args.last, PeriodKind(args.period or "month"), GroupBy(args.by or "none"), sites
-    )
-    render = to_json if args.format == "json" else to_csv
-    text = render(table, None if args.no_suppress else args.suppress_below)
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        args.out.write_text(text, encoding="utf-8")
-        print(f"Wrote {len(table.rows)} KPI rows to {args.out}", file=sys.stderr)
-    return 0
-
-
-def _report_commissioner(args: argparse.Namespace, session) -> int:  # type: ignore[no-untyped-def]
-    """`report kpi --format pdf` and/or `--tables-dir`: the commissioner's report, made once."""
-    from cars_desktop.reports.commissioner import commissioner_csvs
-    from cars_desktop.services.reports import commissioner_report, commissioner_report_pdf
-
-    if args.format in ("csv", "json"):
-        raise InvalidInput("--tables-dir writes the commissioner's report: use it alone or with --format pdf")
-    if args.format == "pdf" and args.out is None:
-        raise InvalidInput("--format pdf needs --out FILE (a PDF is not written to the terminal)")
-    for option, given in (("--period", args.period), ("--by", args.by)):
-        if given is not None:
-            raise InvalidInput(
-                f"{option} does not apply to the commissioner's report (it covers --from to --to)"
-            )
-    if args.tables_dir is not None:
-        _check_tables_dir(args.tables_dir)
-    suppress = None if args.no_suppress else (args.suppress_below or 5)
-    sites = frozenset(args.site) if args.site else None
-    report = commissioner_report(session, args.first, args.last, sites, suppress)
-    if args.out is not None:
-        _write_new(args.out, commissioner_report_pdf(report))
-        print(
-            f"Wrote the commissioner's report for {report.current_period.label} to {args.out}",
-            file=sys.stderr,
-        )
-    if args.tables_dir is not None:
-        files = commissioner_csvs(report)
-        try:
-            args.tables_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InvalidInput(f"cannot make the folder {args.tables_dir}: {exc.strerror}") from None
-        for name, text in files.items():
-            _write_new(args.tables_dir / name, text.encode("utf-8"))
-        print(f"Wrote {len(files)} tables ({', '.join(files)}) to {args.tables_dir}", file=sys.stderr)
-    return 0
-
-
-def _check_tables_dir(folder: Path) -> None:
-    """Refuse a --tables-dir that is a file or holds anything (nothing there is ever replaced)."""
-    if folder.exists() and not folder.is_dir():
-        raise InvalidInput(f"{folder} is a file; --tables-dir needs a new or empty folder")
-    if folder.is_dir() and any(folder.iterdir()):
-        raise InvalidInput(f"{folder} is not empty; choose a new or empty folder so nothing is overwritten")
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Create `path` with `data`; an existing file is never replaced."""
-    try:
-        with path.open("xb") as handle:
-            handle.write(data)
-    except FileExistsError:
-        raise InvalidInput(
-            f"{path} already exists; choose a new file name so nothing is overwritten"
-        ) from None
-    except OSError as exc:
-        raise InvalidInput(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _parse_roles(text: str) -> frozenset[Role]:
@@ -630,7 +488,7 @@ SESSION_COMMANDS: dict[tuple[str, str | None], Handler] = {
     ("seed", None): _with_session(_seed),
     ("audit", "verify"): _with_session(_audit_verify),
     ("export", None): _with_session(_export),
-    ("report", "kpi"): _with_session(_report_kpi),
+    ("report", "kpi"): _with_session(report_kpi),
     ("users", "add"): _with_session(_users_add),
     ("users", "unlock"): _with_session(_users_unlock),
     ("users", "list"): _with_session(_users_list),

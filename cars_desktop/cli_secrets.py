@@ -6,6 +6,7 @@ the command's help gives; otherwise each is prompted for without echo.
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import sys
 from typing import TextIO
@@ -36,3 +37,13 @@ class SecretReader:
         if confirm and getpass.getpass("Type it again: ") != secret:
             raise InvalidInput("the two entries did not match; nothing was changed")
         return secret
+
+
+def add_user_auth(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    """`--user` and `--password-stdin`: who runs a command that unlocks, and where secrets come from."""
+    parser.add_argument("--user", required=required, help="your user name at this workstation")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read secrets from standard input, one per line, in the order this help gives",
+    )

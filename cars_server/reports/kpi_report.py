@@ -28,6 +28,14 @@ from cars_desktop.reports.export import to_csv, to_json
 from cars_desktop.reports.facts import REPORTED_TYPES
 from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import Period, PeriodKind, periods_between
+from cars_desktop.reports.report_files import (
+    ReportFileError,
+    already_exists,
+    commissioner_option_problem,
+    make_folder,
+    tables_folder_problem,
+    write_new_file,
+)
 from cars_protocol.records import RecordBase
 from cars_server.audit_log import DetailValue, write_audit
 from cars_server.errors import CarsServerError
@@ -81,30 +89,16 @@ class KpiReportRequest:
         if self.commissioner:
             self._check_commissioner()
         if self.out is not None and os.path.lexists(self.out):
-            raise _already_exists(self.out)
+            raise ReportError(already_exists(self.out))
 
     def _check_commissioner(self) -> None:
-        if self.format in EXPORTERS:
-            raise ReportError(
-                "--tables-dir writes the commissioner's report: use it alone or with --format pdf"
-            )
-        if self.format == "pdf" and self.out is None:
-            raise ReportError("--format pdf needs --out FILE (a PDF is not written to the terminal)")
-        for option, given in (("--period", self.period), ("--by", self.by)):
-            if given is not None:
-                raise ReportError(
-                    f"{option} does not apply to the commissioner's report (it covers --from to --to)"
-                )
-        if self.suppress_below == 1:
-            raise ReportError("--suppress-below must be 2 or more for the commissioner's report")
-        folder = self.tables_dir
-        if folder is not None and os.path.lexists(folder):
-            if not folder.is_dir():
-                raise ReportError(f"{folder} is a file; --tables-dir needs a new or empty folder")
-            if any(folder.iterdir()):
-                raise ReportError(
-                    f"{folder} is not empty; choose a new or empty folder (nothing is overwritten)"
-                )
+        problem = commissioner_option_problem(self.format, self.out, self.period, self.by)
+        if problem is None and self.suppress_below == 1:
+            problem = "--suppress-below must be 2 or more for the commissioner's report"
+        if problem is None and self.tables_dir is not None:
+            problem = tables_folder_problem(self.tables_dir)
+        if problem is not None:
+            raise ReportError(problem)
 
     def audit_detail(self) -> dict[str, DetailValue]:
         """The parameters, for the s.62 log: nothing about the people counted."""
@@ -172,45 +166,18 @@ def run_kpi_report(engine: Engine, request: KpiReportRequest, actor: str, now: d
     with Session(engine) as session:
         try:
             if request.tables_dir is not None:
-                _make_folder(request.tables_dir)
+                make_folder(request.tables_dir)
             for path, data in files.items():
-                _write_new(path, data)
+                write_new_file(path, data)
                 written.append(path)
             write_audit(
                 session, actor=actor, operation=REPORT_OPERATION, detail=request.audit_detail(), at=now
             )
             session.commit()
-        except Exception:
+        except Exception as exc:
             for path in written:
                 path.unlink(missing_ok=True)
+            if isinstance(exc, ReportFileError):
+                raise ReportError(exc.message) from None
             raise
     return text
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ReportError(f"cannot make the folder {folder}: {exc.strerror}") from None
-
-
-def _write_new(out: Path, data: bytes) -> None:
-    """Create `out` and write `data`; an existing file is never overwritten."""
-    try:
-        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise _already_exists(out) from None
-    except OSError as exc:
-        raise ReportError(f"cannot create {out}: {exc.strerror}") from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as exc:
-        out.unlink(missing_ok=True)
-        raise ReportError(f"cannot write {out}: {exc.strerror}") from None
-
-
-def _already_exists(out: Path) -> ReportError:
-    return ReportError(f"{out} already exists; choose a new file (a report is never overwritten)")
