@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from cars_desktop.reports.periods import DateWindow
 from cars_protocol.records import (
     Action,
     Assessment,
@@ -38,11 +37,6 @@ UNKNOWN = "unknown"
 #: The record types any KPI reads (`Facts` keeps no other); people for merges and local authorities.
 REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
 
-#: How a stored record that is neither deleted nor merged says so ("tombstone" is a top-level
-#: field; inside a JSON string its quotes would be escaped, so text cannot imitate it).
-_LIVE = '"tombstone":null'
-
-
 def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBase]:
     """The newest revision of each record (a source may hold several revisions of one record)."""
     newest: dict[uuid.UUID, RecordBase] = {}
@@ -53,24 +47,11 @@ def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBa
     return newest
 
 
-def may_count_in(record_type: str, body: str, window: DateWindow | None) -> bool:
-    """Whether a stored record could change a report over `window`, judged from its JSON unparsed.
-
-    People always could (merges, local authorities). Any other record could only if it holds a
-    date inside the window, and every date or time a KPI reads starts a JSON string ("2026-04-01",
-    "2026-04-01T09:30:00Z", typed fields and form answers alike), so a record none of whose strings
-    starts in one of the window's months cannot count (`DateWindow.month_prefixes`). A report
-    whose KPIs all date their events by the counted record's own dates (`compute.report_window`)
-    never needs the rest, so sources skip them before the costly validation. With no window every
-    record is kept.
-    """
-    if window is None or record_type == "person":
-        return True
-    return window.prefix_pattern.search(body) is not None
-
-
 StoredRow = tuple[str, str, str]
 """A stored record as a source reads it: (record id, record type, JSON body)."""
+
+PeopleById = Callable[[Collection[str]], Iterable[StoredRow]]
+"""Reads the stored people with these ids (any order; ids not held are left out)."""
 
 
 def _parse_stored(record_id: str, record_type: str, body: str) -> RecordBase:
@@ -78,43 +59,45 @@ def _parse_stored(record_id: str, record_type: str, body: str) -> RecordBase:
 
 
 def parse_reported(
-    rows: Iterable[StoredRow],
-    window: DateWindow | None = None,
-    parse: Callable[[str, str, str], RecordBase] = _parse_stored,
+    rows: Iterable[StoredRow], parse: Callable[[str, str, str], RecordBase] = _parse_stored
 ) -> Iterator[RecordBase]:
-    """Stored rows as records, leaving unparsed those that cannot change a report over `window`.
+    """Every stored row as a record (a full read: the commissioner's report, exports, checks).
 
-    Without a window every row is parsed. With one, a record other than a person is parsed only if
-    it holds a date in the window (`may_count_in`); a live person only if a parsed record is about
-    them or a merge leads to them (they are kept aside and parsed at the end, so people come last);
-    deleted and merged people always. `Facts` then holds every person the counted records need,
-    which is all a KPI whose events are dated by its own record reads (`compute.report_window`).
     `parse` turns one row into a record (the server's names the record it cannot read).
     """
-    if window is None:
-        for record_id, record_type, body in rows:
-            yield parse(record_id, record_type, body)
-        return
-    live_people: list[StoredRow] = []
+    for record_id, record_type, body in rows:
+        yield parse(record_id, record_type, body)
+
+
+def parse_indexed(
+    rows: Iterable[StoredRow],
+    people_by_id: PeopleById,
+    parse: Callable[[str, str, str], RecordBase] = _parse_stored,
+) -> Iterator[RecordBase]:
+    """A report's records read through the report index, then the live people they need.
+
+    `rows` are the records the index holds under the report's months, and every deleted or merged
+    person (`domain.report_months`). Those are parsed; then the people they are about, and those
+    merges lead to, are read by id (`people_by_id`) and parsed last. `Facts` then holds every
+    person the counted records need, which is all a KPI whose events are dated by its own record
+    needs (`compute.report_window`); the rest of the store is never read.
+    """
     needed: set[str] = set()
-    for row in rows:
-        record_id, record_type, body = row
-        if record_type == "person":
-            if _LIVE in body:
-                live_people.append(row)
-                continue
-            person = parse(record_id, record_type, body)
-            if person.tombstone is not None and person.tombstone.merged_into is not None:
-                needed.add(str(person.tombstone.merged_into))
-            yield person
-        elif may_count_in(record_type, body, window):
-            record = parse(record_id, record_type, body)
+    seen: set[str] = set()
+    for record_id, record_type, body in rows:
+        record = parse(record_id, record_type, body)
+        if isinstance(record, Person):
+            seen.add(record_id)
+            if record.tombstone is not None and record.tombstone.merged_into is not None:
+                needed.add(str(record.tombstone.merged_into))
+        else:
             person_id = getattr(record, "person_id", None)
             if person_id is not None:
                 needed.add(str(person_id))
-            yield record
-    for record_id, record_type, body in live_people:
-        if record_id in needed:
+        yield record
+    wanted = needed - seen
+    if wanted:
+        for record_id, record_type, body in people_by_id(sorted(wanted)):
             yield parse(record_id, record_type, body)
 
 

@@ -8,13 +8,13 @@ here, in one place.
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import cached_property
 from zoneinfo import ZoneInfo
+
+from cars_desktop.domain.report_months import month_key
 
 UK = ZoneInfo("Europe/London")
 
@@ -167,22 +167,8 @@ class DateWindow:
         last = max(p.end for p in periods) + timedelta(days=1)
         return cls(first, last)
 
-    @cached_property
-    def month_prefixes(self) -> tuple[str, ...]:
-        """'"YYYY-MM-' for every month the window touches: how a date or time in it starts in JSON.
-
-        Looking for these in stored JSON (plain substring search, much quicker than a pattern)
-        finds every record holding a date in the window, and some holding one elsewhere in the
-        same months, which is safe: those are parsed and counted as usual.
-        """
-        prefixes = []
-        month = self.first.replace(day=1)
-        while month <= self.last:
-            prefixes.append(f'"{month.year:04d}-{month.month:02d}-')
-            month = (month + timedelta(days=32)).replace(day=1)
-        return tuple(prefixes)
-
-    @cached_property
-    def prefix_pattern(self) -> re.Pattern[str]:
-        """Finds any of `month_prefixes` in one pass (several times quicker than one search each)."""
-        return re.compile("|".join(re.escape(prefix) for prefix in self.month_prefixes))
+    @property
+    def month_keys(self) -> tuple[int, int]:
+        """The first and last month the window touches, as the report index stores months
+        (`domain.report_months.month_key`): a report reads the records indexed between them."""
+        return month_key(self.first), month_key(self.last)
