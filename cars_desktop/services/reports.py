@@ -12,11 +12,11 @@ from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.reports.commissioner import CommissionerReport, build_commissioner_report
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis, report_window
 from cars_desktop.reports.crime import CRIME_RECORD_TYPES
-from cars_desktop.reports.facts import REPORTED_TYPES, may_count_in, parse_reported
+from cars_desktop.reports.facts import REPORTED_TYPES, parse_indexed, parse_reported
 from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_desktop.services.workstation import WorkstationSession
-from cars_desktop.storage.report_reads import iter_current_bodies
+from cars_desktop.storage.report_reads import iter_current_bodies, iter_report_bodies, people_bodies
 from cars_protocol.records import utc_now
 
 #: The commissioner's report adds the crime-impact tables, which also read arrests. It reads every
@@ -37,8 +37,8 @@ def kpi_report(
 
     Supervisors only (VIEW_KPIS). Reading casework to count it is a consultation, logged once
     with the report's parameters (no personal data: the report holds only counts). Records that
-    cannot change the table (`compute.report_window`) are left unparsed: over years of casework
-    that is most of the time.
+    cannot change the table (`compute.report_window`) are never read: the report index gives the
+    records holding a date in its months, and the people they are about are read by id.
     """
     require(session.actor, Permission.VIEW_KPIS, "see the KPI report")
     if last < first:
@@ -46,9 +46,11 @@ def kpi_report(
     periods = periods_between(first, last, kind)
     with session.unit_of_work() as uow:
         window = report_window(periods)
-        keep = None if window is None else partial(may_count_in, window=window)
-        rows = iter_current_bodies(uow.session, REPORTED_TYPES, keep=keep)
-        records = parse_reported(rows, window)
+        if window is None:
+            records = parse_reported(iter_current_bodies(uow.session, REPORTED_TYPES))
+        else:
+            rows = iter_report_bodies(uow.session, REPORTED_TYPES, window.month_keys)
+            records = parse_indexed(rows, partial(people_bodies, uow.session))
         table = compute_kpis(records, periods, group_by, sites)
         uow.audit(
             AuditEvent(

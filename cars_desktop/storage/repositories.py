@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.domain.names import normalise_name
 from cars_desktop.domain.users import UserAccount
+from cars_desktop.storage.report_index import write_report_months
 from cars_desktop.storage.tables import (
     EpisodeIndexRow,
     FormSpecRow,
@@ -148,12 +149,13 @@ class RecordRepository:
         conn.exec_driver_sql(
             _UPSERT_RECORD_SYNC, (key, change_id, "local_only", to_db_time(record.updated_at))
         )
-        self._write_indexes(conn, record)
+        self._write_indexes(conn, record, body)
 
     @staticmethod
-    def _write_indexes(conn: Connection, record: RecordBase) -> None:
-        """Keep the typed search keys in step with the stored body."""
+    def _write_indexes(conn: Connection, record: RecordBase, body: str) -> None:
+        """Keep the typed search keys and the report index in step with the stored body."""
         key = str(record.id)
+        write_report_months(conn, key, record.record_type, body)
         if isinstance(record, Person):
             conn.exec_driver_sql(
                 _UPSERT_PERSON_INDEX,

@@ -129,6 +129,7 @@ class RetentionRepository:
             for table, column in (
                 ("person_index", "person_id"),
                 ("episode_index", "episode_id"),
+                ("report_months", "record_id"),
                 ("record_history", "record_id"),
                 ("record_sync", "record_id"),
                 ("outbox", "record_id"),

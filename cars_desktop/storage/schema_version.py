@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 """The newest migration in storage/migrations/versions; raise it with every new migration script."""
 
 

@@ -226,7 +226,7 @@ class SyncRepository:
             _INSERT_REMOTE_HISTORY,
             (key, record.revision, change, record.record_type, now, record.author, body),
         )
-        RecordRepository._write_indexes(conn, record)
+        RecordRepository._write_indexes(conn, record, body)
         conn.exec_driver_sql(_UPSERT_SYNC_STATE, (key, change, state, record.revision, now))
         return ApplyOutcome.APPLIED
 
