@@ -21,11 +21,11 @@ import pytest
 
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis, report_window
 from cars_desktop.reports.export import to_csv
-from cars_desktop.reports.facts import REPORTED_TYPES, may_count_in, parse_reported
+from cars_desktop.reports.facts import REPORTED_TYPES, parse_indexed
 from cars_desktop.reports.kpis import KPIS, Kpi
 from cars_desktop.reports.periods import PeriodKind, periods_between
 from cars_desktop.services.workstation import WorkstationSession
-from cars_desktop.storage.report_reads import iter_current_bodies
+from cars_desktop.storage.report_reads import iter_current_bodies, iter_report_bodies, people_bodies
 from cars_server.reports.kpi_report import KpiReportRequest, kpi_table
 from cars_server.reports.records import iter_records
 from tests.server.helpers import OTHER_SITE, SITE, RunningServer, running_server
@@ -91,8 +91,8 @@ def _windowed_reads_agree(server: RunningServer, desk: WorkstationSession) -> No
     """The reads that skip records holding no date near the report give the full reads' tables.
 
     Short reports (one week, one month, a fortnight across a month end) over the synced records,
-    on PostgreSQL through `iter_records(..., window=)` and on the workstation through
-    `iter_current_bodies` + `parse_reported`; some must also have skipped records, or the
+    on PostgreSQL through `iter_records(..., window=)` and on the workstation through the report
+    index (`iter_report_bodies` + `parse_indexed`); some must also have skipped records, or the
     comparisons would prove nothing about the skipping.
     """
     middle = END - timedelta(days=35)
@@ -112,11 +112,11 @@ def _windowed_reads_agree(server: RunningServer, desk: WorkstationSession) -> No
             iter_records(server.engine), periods, GroupBy.LOCAL_AUTHORITY
         )
         skipped += len(list(iter_records(server.engine, REPORTED_TYPES))) - len(read)
-        with desk.unit_of_work() as uow:  # as services.reports.kpi_report reads: the test in SQLite
-            keep = partial(may_count_in, window=window)
-            rows = list(iter_current_bodies(uow.session, REPORTED_TYPES, keep=keep))
-            desk_skipped += len(list(iter_current_bodies(uow.session, REPORTED_TYPES))) - len(rows)
-            on_desk: KpiTable = compute_kpis(parse_reported(rows, window), periods, GroupBy.SITE)
+        with desk.unit_of_work() as uow:  # as services.reports.kpi_report reads: through the index
+            rows = iter_report_bodies(uow.session, REPORTED_TYPES, window.month_keys)
+            records = list(parse_indexed(rows, partial(people_bodies, uow.session)))
+            desk_skipped += len(list(iter_current_bodies(uow.session, REPORTED_TYPES))) - len(records)
+            on_desk: KpiTable = compute_kpis(records, periods, GroupBy.SITE)
         assert on_desk == full, (first, kind)
     assert skipped > 0, "no report skipped a record; the comparisons prove nothing about skipping"
     assert desk_skipped > 0, "SQLite kept every row; the workstation comparison proves nothing"
