@@ -20,6 +20,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+StoredRow = tuple[str, str, str]
+"""A stored record as a report reads it, unparsed: (record id, record type, JSON body)."""
+
 #: The key under which a record every report must read is indexed (no real month has it).
 ALWAYS = -1
 
