@@ -158,6 +158,27 @@ class RecordRow(Base):
     )
 
 
+class ReportMonthRow(Base):
+    """The report index: one row per calendar month a current record holds a date in.
+
+    A year's KPI report over five years of records must not read and parse the four years it does
+    not count; the server's bodies are opaque JSON, so the months are worked out when a body is
+    written (`cars_desktop.domain.report_months`, the same rule the workstation applies) and kept
+    here in the same transaction (`cars_server.storage.report_index`). A report then reads only
+    the records indexed under its months, plus every deleted or merged person (`month` = -1,
+    `ALWAYS`). `record_type` is repeated so the report's type filter is answered by the primary
+    key alone. Rows go with their record (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "report_months"
+
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)  # report_months.month_key
+    record_type: Mapped[str] = mapped_column(String(CODE_LEN), primary_key=True)
+    record_id: Mapped[str] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class RecordRevisionRow(Base):
     """Every revision the server accepted into a record's line of history."""
 

@@ -26,6 +26,7 @@ from cars_protocol.sync import (
     Receipt,
     ReceiptStatus,
 )
+from cars_server.storage.report_index import replace_report_months
 from cars_server.storage.tables import AppliedChangeRow, ConflictRow, RecordRevisionRow, RecordRow
 from cars_server.sync.caller import Caller
 from cars_server.sync.clock import as_utc
@@ -141,6 +142,7 @@ def resolve_conflict(
                 feed_seq=None,
             )
         )
+        replace_report_months(connection, [(conflict.record_id, conflict.record_type, body_json)])
         insert_revision(
             connection,
             record_id=conflict.record_id,

@@ -10,7 +10,8 @@ Order of work inside the transaction (`apply_in`, then `stamp_feed`):
 3. the rest are applied in order: a new record is inserted; a change based on the server's current
    revision (same change id and revision) becomes the next revision; a concurrent change merges
    automatically when `merge.three_way_merge` allows it, and otherwise is kept as a conflict
-   beside the server's revision (the record is flagged, its revision unchanged);
+   beside the server's revision (the record is flagged, its revision unchanged); the records
+   are written with their report index rows (`storage.report_index`);
 4. the workstation's reported queue state is recorded, every receipt is stored;
 5. the touched records are stamped into the feed as the last statement (see `feed`).
 
@@ -33,6 +34,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from cars_protocol.sync import PushRequest, PushResponse, Receipt, ReceiptStatus
+from cars_server.storage.report_index import replace_report_months
 from cars_server.storage.tables import (
     AppliedChangeRow,
     Base,
@@ -435,4 +437,12 @@ class _Batch:
             self.connection.execute(_INSERT_RECORDS, new_rows)
         if changed_rows:
             self.connection.execute(_UPDATE_RECORDS, changed_rows)
+        replace_report_months(
+            self.connection,
+            (
+                (record_id, state.record_type, state.body_json)
+                for record_id, state in self.states.items()
+                if state.dirty
+            ),
+        )
         self._write_history()

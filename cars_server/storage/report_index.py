@@ -1,0 +1,56 @@
+"""Keep the report index (`report_months`) in step with the records' bodies.
+
+Every statement that writes a `records.body` calls `replace_report_months` for those records in the
+same transaction, so a report reading through the index (`cars_server.reports.records`) sees
+exactly the records a full read would count. The keys come from `domain.report_months`, the rule
+the workstation's store applies too. A deleted `records` row takes its index rows with it (the
+foreign key cascades), so no writer has to remember that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, delete, insert
+
+from cars_desktop.domain.report_months import report_months
+from cars_server.storage.tables import ReportMonthRow
+
+#: Ids per DELETE ... IN list: well under SQLite's bound-parameter limit, one round trip per 500.
+IDS_PER_STATEMENT = 500
+
+_T = TypeVar("_T")
+
+
+def chunked(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
+    """`items` in consecutive slices of at most `size` (for IN lists and multi-row inserts)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def index_rows(rows: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """The `report_months` rows for stored records given as (record id, record type, JSON body)."""
+    return [
+        {"month": month, "record_type": record_type, "record_id": record_id}
+        for record_id, record_type, body in rows
+        for month in sorted(report_months(record_type, body))
+    ]
+
+
+def replace_report_months(connection: Connection, rows: Iterable[tuple[str, str, str]]) -> None:
+    """Re-index these records (record id, record type, body as now stored) on an open transaction.
+
+    Their old rows are deleted and the new keys inserted: a few multi-row statements however many
+    records a push changed. Ids are handled in sorted order, as ingest locks them, so concurrent
+    pushes touch index rows in one order. A record given twice is indexed by its last body.
+    """
+    latest = {record_id: (record_id, record_type, body) for record_id, record_type, body in rows}
+    if not latest:
+        return
+    ids = sorted(latest)
+    for part in chunked(ids, IDS_PER_STATEMENT):
+        connection.execute(delete(ReportMonthRow).where(ReportMonthRow.record_id.in_(part)))
+    keys = index_rows(latest[record_id] for record_id in ids)
+    if keys:
+        connection.execute(insert(ReportMonthRow), keys)
