@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from cars_server.storage.report_index import index_rows
+from cars_server.storage.report_index import index_rows, insert_index_rows
 
 revision = "0005"
 down_revision = "0004"
@@ -28,12 +28,6 @@ BACKFILL_BATCH = 5000
 _RECORDS = sa.table(
     "records", sa.column("id", sa.String), sa.column("record_type", sa.String), sa.column("body", sa.Text)
 )
-_REPORT_MONTHS = sa.table(
-    "report_months",
-    sa.column("month", sa.Integer),
-    sa.column("record_type", sa.String),
-    sa.column("record_id", sa.String),
-)
 
 
 def upgrade() -> None:
@@ -45,9 +39,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["record_id"], ["records.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("month", "record_type", "record_id"),
     )
+    _backfill(op.get_bind())
+    # Built after the backfill: one sorted pass instead of a random insert per row (2-3x quicker).
     with op.batch_alter_table("report_months", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_report_months_record_id"), ["record_id"], unique=False)
-    _backfill(op.get_bind())
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ANALYZE report_months")  # plan the first reports on real figures
 
 
 def _backfill(connection: sa.Connection) -> None:
@@ -57,11 +54,7 @@ def _backfill(connection: sa.Connection) -> None:
     streamed = {"stream_results": True, "yield_per": BACKFILL_BATCH}
     result = connection.execute(query, execution_options=streamed)
     for part in result.partitions():
-        keys = index_rows(part)
-        if keys:
-            connection.execute(sa.insert(_REPORT_MONTHS), keys)
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("ANALYZE report_months")
+        insert_index_rows(connection, index_rows(part))
 
 
 def downgrade() -> None:
