@@ -28,8 +28,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("month", "record_type", "record_id"),
         sqlite_with_rowid=False,
     )
+    fill_report_months(op.get_bind())  # before the record index: one index to grow, not two
     op.create_index("ix_report_months_record", "report_months", ["record_id"], unique=False)
-    fill_report_months(op.get_bind())
 
 
 def downgrade() -> None:
