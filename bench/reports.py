@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, Table, func, insert, select
 
 import cars_desktop.services.reports as desk_reports
 import cars_server.reports.kpi_report as server_reports
@@ -54,6 +54,7 @@ from cars_desktop.services.seed import ASSESSMENT_KINDS, CaseworkGenerator
 from cars_desktop.services.users import enrol_user
 from cars_desktop.services.workstation import WorkstationSession, init_workstation, unlock
 from cars_desktop.storage.migrate import head_revision as desk_head
+from cars_desktop.storage.report_index import fill_report_months
 from cars_desktop.storage.tables import to_db_time
 from cars_protocol.records import Assessment, Person, RecordBase, Role
 from cars_server.reports.kpi_report import KpiReportRequest, run_kpi_report
@@ -61,7 +62,8 @@ from cars_server.reports.records import iter_records
 from cars_server.storage.engine import build_engine
 from cars_server.storage.migrate import head_revision as server_head
 from cars_server.storage.migrate import upgrade_to_head
-from cars_server.storage.tables import RecordRow
+from cars_server.storage.report_index import replace_report_months
+from cars_server.storage.tables import RecordRow, ReportMonthRow
 
 BENCH_PASSWORD = "cars-bench-only-2026"  # invented data only; see bench/README.md
 BENCH_ADMIN = "bench.admin"
@@ -179,8 +181,9 @@ def _build_cache(root: Path, per_year: int, random_seed: int) -> None:
     """Generate the casework and write its current revisions straight into both databases' tables.
 
     Rows go in with one multi-row INSERT per batch (not the per-record save path, which would take
-    most of an hour for five years): the report reads only the `records` table, which holds exactly
-    what a save writes there. Revision history, outbox and lookup indexes are not filled.
+    most of an hour for five years): a report reads only the `records` table and the report index
+    (`report_months`), which hold exactly what a save writes there. Revision history, outbox and
+    lookup indexes are not filled.
     """
     building = root.with_name(root.name + ".building")
     shutil.rmtree(building, ignore_errors=True)
@@ -206,12 +209,17 @@ def _build_cache(root: Path, per_year: int, random_seed: int) -> None:
                 uow.session.connection().exec_driver_sql(_INSERT_DESK, _desk_rows(batch))
                 uow.commit()
             with engine.begin() as connection:
-                connection.execute(insert(RecordRow), _server_rows(batch, sum(counts.values()) + 1, now))
+                rows = _server_rows(batch, sum(counts.values()) + 1, now)
+                connection.execute(insert(RecordRow), rows)
+                replace_report_months(connection, [(r["id"], r["record_type"], r["body"]) for r in rows])
             counts.update(r.record_type for r in batch)
             for r in batch:
                 if isinstance(r, Assessment) and r.kind in ASSESSMENT_KINDS and is_completed(r):
                     kpi_assessments[r.completed_at.year] += 1  # type: ignore[union-attr]
             log(f"  {counts['assessment']:,} of {per_year * YEARS:,} assessment forms")
+        with desk.unit_of_work() as uow:  # the report index, as a save writes it
+            fill_report_months(uow.session.connection())
+            uow.commit()
     finally:
         desk.lock("bench_seeded")
         engine.dispose()
@@ -231,38 +239,77 @@ def _build_cache(root: Path, per_year: int, random_seed: int) -> None:
     building.rename(root)
 
 
+def _upgrade_cache(root: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Bring a cache made by an older schema to head, as an installed program's first start and the
+    server's `upgrade_to_head` would (their migrations fill new tables such as `report_months`),
+    and note how long each took; regenerating five years would take ten minutes or more."""
+    started = time.perf_counter()
+    desk = unlock(Settings(kdf=CHEAP_KDF), root / "workstation", BENCH_USER, BENCH_PASSWORD)
+    desk.lock("bench_upgraded")
+    desk_s = time.perf_counter() - started
+    started = time.perf_counter()
+    engine = build_engine(f"sqlite:///{root / 'server.sqlite'}")
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
+    server_s = time.perf_counter() - started
+    log(f"upgraded the cache: workstation store {desk_s:.1f} s, server database {server_s:.1f} s")
+    manifest = {
+        **manifest,
+        "desk_schema": desk_head(),
+        "server_schema": server_head(),
+        "upgrades": [
+            *manifest.get("upgrades", []),
+            {
+                "to": [desk_head(), server_head()],
+                "workstation_s": round(desk_s, 1),
+                "server_s": round(server_s, 1),
+            },
+        ],
+    }
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
 def cached(cache_dir: Path, per_year: int, random_seed: int, rebuild: bool) -> Cache:
     root = cache_dir / f"reports-a{per_year}-s{random_seed}-f{CACHE_FORMAT}"
     path = root / "manifest.json"
     if not rebuild and path.exists():
         manifest = json.loads(path.read_text())
-        if manifest.get("desk_schema") == desk_head() and manifest.get("server_schema") == server_head():
-            log(f"using the cached data in {root}")
-            return Cache(root, manifest)
-        log("the cache is from another schema; rebuilding it")
+        if manifest.get("desk_schema") != desk_head() or manifest.get("server_schema") != server_head():
+            log("the cache is from an older schema; migrating it")
+            manifest = _upgrade_cache(root, manifest)
+        log(f"using the cached data in {root}")
+        return Cache(root, manifest)
     log(f"generating five years of casework ({per_year:,} assessment forms a year) into {root}")
     _build_cache(root, per_year, random_seed)
     return Cache(root, json.loads(path.read_text()))
 
 
+#: The server's tables a report reads, copied from the SQLite cache into PostgreSQL.
+REPORT_TABLES: tuple[Table, ...] = (RecordRow.__table__, ReportMonthRow.__table__)  # type: ignore[assignment]
+
+
 def load_postgresql(url: str, sqlite_db: Path) -> tuple[Engine, float]:
-    """Migrate the PostgreSQL database and COPY the server's records into it; returns (engine, s)."""
+    """Migrate the PostgreSQL database and COPY the server's report tables into it; returns (engine, s)."""
     started = time.perf_counter()
     engine = build_engine(url)
     upgrade_to_head(engine)
-    columns = [c.name for c in RecordRow.__table__.columns]
     source = build_engine(f"sqlite:///{sqlite_db}")
     raw = url.replace("postgresql+psycopg://", "postgresql://")
     try:
         with source.connect() as reader, psycopg.connect(raw) as target:
-            rows = reader.execute(select(*RecordRow.__table__.columns)).yield_per(5000)
-            with (
-                target.cursor() as cursor,
-                cursor.copy(f"COPY records ({', '.join(columns)}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(tuple(row))
-            target.execute("ANALYZE records")
+            for table in REPORT_TABLES:
+                columns = ", ".join(c.name for c in table.columns)
+                rows = reader.execute(select(*table.columns)).yield_per(5000)
+                with (
+                    target.cursor() as cursor,
+                    cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(tuple(row))
+                target.execute(f"ANALYZE {table.name}")
             target.commit()
     finally:
         source.dispose()
