@@ -9,12 +9,12 @@ from __future__ import annotations
 import gc
 import statistics
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from cars_desktop.reports.events import Event
+from cars_desktop.reports.events import Event, EventSource
 from cars_desktop.reports.facts import Facts
 from cars_desktop.reports.kpis import KPIS, Kpi
 from cars_desktop.reports.periods import DateWindow, Period, PeriodIndex
@@ -62,9 +62,6 @@ class KpiTable:
         return self._index[(kpi_id, period, group)]
 
 
-Cell = tuple[Period, str | None]
-
-
 def report_window(periods: Sequence[Period], kpis: Sequence[Kpi] = KPIS) -> DateWindow | None:
     """The dates outside which a stored record cannot change this report, or None when any KPI
     may look beyond its own record's dates (then every record must be read).
@@ -98,37 +95,60 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _group_of(event: Event, group_by: GroupBy, facts: Facts) -> str | None:
+Cell = tuple[int, str | None]
+"""Where an event is tallied: the position of its period among the report's periods, and its group."""
+
+
+def _grouper(group_by: GroupBy, facts: Facts) -> Callable[[Event], str | None]:
+    """The group an event counts in under `group_by` (None when not grouped)."""
     if group_by is GroupBy.SITE:
-        return event.record.site_code
+        return lambda event: event.record.site_code
     if group_by is GroupBy.WORKER:
-        return event.record.author
+        return lambda event: event.record.author
     if group_by is GroupBy.LOCAL_AUTHORITY:
-        return facts.local_authority_of(event.person_id)
-    return None
+        return lambda event: facts.local_authority_of(event.person_id)
+    return lambda event: None
 
 
-def _placed(
-    events: Iterable[Event], index: PeriodIndex, group_by: GroupBy, facts: Facts
-) -> Iterable[tuple[Cell, Event]]:
-    for event in events:
-        period = index.find(event.day)
-        if period is not None:
-            yield (period, _group_of(event, group_by, facts)), event
+class _Placement:
+    """A report's events sorted into cells, once per event source.
+
+    Several KPIs count the same events (the people assessed are the numerator of one rate and the
+    denominator of two more; referrals are a count and a denominator), so each source's events are
+    made and sorted once per report, however many KPIs name it.
+    """
+
+    def __init__(self, facts: Facts, index: PeriodIndex, group_by: GroupBy) -> None:
+        self._facts = facts
+        self._index = index
+        self._group_of = _grouper(group_by, facts)
+        self._cells: dict[EventSource, dict[Cell, list[Event]]] = {}
+
+    def cells(self, source: EventSource) -> dict[Cell, list[Event]]:
+        """The source's events in each cell that has any (events outside every period dropped)."""
+        cells = self._cells.get(source)
+        if cells is None:
+            cells = self._cells[source] = self._place(source(self._facts))
+        return cells
+
+    def _place(self, events: Iterable[Event]) -> dict[Cell, list[Event]]:
+        position, group_of = self._index.position, self._group_of
+        cells: dict[Cell, list[Event]] = defaultdict(list)
+        for event in events:
+            at = position(event.day)
+            if at is not None:
+                cells[(at, group_of(event))].append(event)
+        return cells
 
 
-def _tally(kpi: Kpi, facts: Facts, index: PeriodIndex, group_by: GroupBy) -> dict[Cell, KpiRow]:
+def _tally(kpi: Kpi, placement: _Placement, periods: Sequence[Period]) -> dict[Cell, KpiRow]:
     """Rows for the cells that have any event; cells without become zero rows later."""
-    cells: dict[Cell, list[Event]] = defaultdict(list)
-    for cell, event in _placed(kpi.events(facts), index, group_by, facts):
-        cells[cell].append(event)
     if kpi.kind == "rate":
-        assert kpi.over is not None
-        return _rates(kpi, cells, facts, index, group_by)
-    rows: dict[Cell, KpiRow] = {}
-    for (period, group), events in cells.items():
-        rows[(period, group)] = _row(kpi, period, group, events)
-    return rows
+        return _rates(kpi, placement, periods)
+    return {
+        (at, group): _row(kpi, periods[at], group, events)
+        for (at, group), events in placement.cells(kpi.events).items()
+    }
 
 
 def _row(kpi: Kpi, period: Period, group: str | None, events: list[Event]) -> KpiRow:
@@ -146,23 +166,19 @@ def _row(kpi: Kpi, period: Period, group: str | None, events: list[Event]) -> Kp
     return KpiRow(kpi.kpi_id, period, group, total, None, None, breakdown)
 
 
-def _rates(
-    kpi: Kpi, cells: dict[Cell, list[Event]], facts: Facts, index: PeriodIndex, group_by: GroupBy
-) -> dict[Cell, KpiRow]:
+def _rates(kpi: Kpi, placement: _Placement, periods: Sequence[Period]) -> dict[Cell, KpiRow]:
     """Distinct denominator things per cell; the numerator is those of them with a numerator event
     anywhere in the same period (so a kit supplied at another site still counts for the person)."""
     assert kpi.over is not None
-    hits: dict[Period, set[Hashable]] = defaultdict(set)
-    for (period, _group), events in cells.items():
-        hits[period].update(e.key for e in events)
-    over: dict[Cell, set[Hashable]] = defaultdict(set)
-    for cell, event in _placed(kpi.over(facts), index, group_by, facts):
-        over[cell].add(event.key)
+    hits: dict[int, set[Hashable]] = defaultdict(set)
+    for (at, _group), events in placement.cells(kpi.events).items():
+        hits[at].update(e.key for e in events)
     rows: dict[Cell, KpiRow] = {}
-    for (period, group), keys in over.items():
-        numerator = len(keys & hits[period])
-        rows[(period, group)] = KpiRow(
-            kpi.kpi_id, period, group, numerator / len(keys), numerator, len(keys), None
+    for (at, group), events in placement.cells(kpi.over).items():
+        keys = {e.key for e in events}
+        numerator = len(keys & hits[at])
+        rows[(at, group)] = KpiRow(
+            kpi.kpi_id, periods[at], group, numerator / len(keys), numerator, len(keys), None
         )
     return rows
 
@@ -193,16 +209,17 @@ def compute_kpis(
     with paused_gc():
         facts = Facts.from_records(records, sites)
         index = PeriodIndex(periods)
-        tallies = {kpi.kpi_id: _tally(kpi, facts, index, group_by) for kpi in kpis}
+        placement = _Placement(facts, index, group_by)
+        tallies = {kpi.kpi_id: _tally(kpi, placement, index.periods) for kpi in kpis}
     if group_by is GroupBy.NONE:
         groups: tuple[str | None, ...] = (None,)
     else:
-        seen = {group for rows in tallies.values() for (_p, group) in rows if group is not None}
+        seen = {group for rows in tallies.values() for (_at, group) in rows if group is not None}
         groups = tuple(sorted(seen))
     rows = tuple(
-        tallies[kpi.kpi_id].get((period, group)) or _empty(kpi, period, group)
+        tallies[kpi.kpi_id].get((at, group)) or _empty(kpi, period, group)
         for kpi in kpis
-        for period in index.periods
+        for at, period in enumerate(index.periods)
         for group in groups
     )
     return KpiTable(rows, index.periods, groups, group_by, tuple(kpis))

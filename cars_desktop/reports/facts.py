@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from cars_desktop.domain.report_months import StoredRow
+from cars_desktop.reports.periods import uk_date_of
 from cars_protocol.records import (
     Action,
     Assessment,
@@ -31,11 +33,13 @@ from cars_protocol.records import (
 )
 
 R = TypeVar("R", bound=RecordBase)
+T = TypeVar("T")
 
 UNKNOWN = "unknown"
 
 #: The record types any KPI reads (`Facts` keeps no other); people for merges and local authorities.
 REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
+
 
 def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBase]:
     """The newest revision of each record (a source may hold several revisions of one record)."""
@@ -46,9 +50,6 @@ def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBa
             newest[record.id] = record
     return newest
 
-
-StoredRow = tuple[str, str, str]
-"""A stored record as a source reads it: (record id, record type, JSON body)."""
 
 PeopleById = Callable[[Collection[str]], Iterable[StoredRow]]
 """Reads the stored people with these ids (any order; ids not held are left out)."""
@@ -131,7 +132,15 @@ def is_completed(assessment: Assessment) -> bool:
 
 @dataclass
 class Facts:
-    """Live records by type, with people resolved through merges; built once per report."""
+    """Live records by type, with people resolved through merges; built once per report.
+
+    A report's KPIs read the same records over and over, and reading a field of a parsed record
+    cold from memory costs more than anything done with it, so what many KPIs derive from a record
+    (the surviving person it is about, whether a form is completed and on what UK date) is worked
+    out once, while the record is being read anyway, and remembered here by the record's identity.
+    `Facts` holds every record it remembers and is not changed after `from_records`, so those
+    identities stay valid for its lifetime.
+    """
 
     people: dict[uuid.UUID, Person] = field(default_factory=dict)
     survivor: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
@@ -139,32 +148,42 @@ class Facts:
     referrals: list[Referral] = field(default_factory=list)
     naloxone: list[NaloxoneSupply] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    _completed: dict[AssessmentKind, tuple[Assessment, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    #: The surviving person each record held is about, by `id(record)` (see `person_of_record`).
+    _persons: dict[int, uuid.UUID | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _uk_days: dict[datetime, date] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _remembered: dict[Callable[[Facts], Iterable[Any]], tuple[Any, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def from_records(cls, records: Iterable[RecordBase], sites: frozenset[str] | None = None) -> Facts:
         """Sort live records by type; casework outside `sites` is left out (people never are)."""
         facts = cls()
-        everything = current_revisions(records)
+        casework: list[RecordBase] = []
         merged_into: dict[uuid.UUID, uuid.UUID] = {}
-        for record in everything.values():
-            if isinstance(record, Person):
-                if record.is_live:
-                    facts.people[record.id] = record
-                elif record.tombstone is not None and record.tombstone.merged_into is not None:
-                    merged_into[record.id] = record.tombstone.merged_into
+        for record in current_revisions(records).values():
+            if not isinstance(record, Person):
+                if record.is_live and (sites is None or record.site_code in sites):
+                    casework.append(record)
+            elif record.is_live:
+                facts.people[record.id] = record
+            elif record.tombstone is not None and record.tombstone.merged_into is not None:
+                merged_into[record.id] = record.tombstone.merged_into
         facts.survivor = {pid: pid for pid in facts.people}
         for pid in merged_into:
             found = _follow(pid, merged_into, facts.people)
             if found is not None:
                 facts.survivor[pid] = found
-        for record in everything.values():
-            if not record.is_live or isinstance(record, Person):
-                continue
-            if sites is not None and record.site_code not in sites:
-                continue
+        survivor, persons = facts.survivor, facts._persons
+        for record in casework:
             person_id = getattr(record, "person_id", None)
-            if person_id is not None and person_id not in facts.survivor:
+            person = None if person_id is None else survivor.get(person_id)
+            if person_id is not None and person is None:
                 continue  # about a person deleted without a merge
+            persons[id(record)] = person
             facts._add(record)
         return facts
 
@@ -179,12 +198,42 @@ class Facts:
             self.actions.append(record)
 
     def completed(self, kind: AssessmentKind) -> Iterator[Assessment]:
-        """Completed forms of one kind."""
-        return (a for a in self.forms.get(kind, ()) if is_completed(a))
+        """Completed forms of one kind (picked out once per report, however many KPIs ask)."""
+        found = self._completed.get(kind)
+        if found is None:
+            found = self._completed[kind] = tuple(a for a in self.forms.get(kind, ()) if is_completed(a))
+        return iter(found)
+
+    def completed_day(self, form: Assessment) -> date:
+        """The UK date a completed form was completed."""
+        assert form.completed_at is not None
+        return self.uk_day(form.completed_at)
+
+    def remembered(self, make: Callable[[Facts], Iterable[T]]) -> tuple[T, ...]:
+        """What `make(facts)` gives, made once per report: for the selections of records (the
+        assessments in the KPI sense, say) that several KPIs filter the same forms to find."""
+        found = self._remembered.get(make)
+        if found is None:
+            found = self._remembered[make] = tuple(make(self))
+        return found
+
+    def uk_day(self, moment: datetime) -> date:
+        """`periods.uk_date_of(moment)`, remembered: KPIs date the same records by the same times."""
+        day = self._uk_days.get(moment)
+        if day is None:
+            day = self._uk_days[moment] = uk_date_of(moment)
+        return day
 
     def person_of(self, person_id: uuid.UUID | None) -> uuid.UUID | None:
         """The surviving person a record is about (after merges)."""
         return None if person_id is None else self.survivor.get(person_id)
+
+    def person_of_record(self, record: RecordBase) -> uuid.UUID | None:
+        """`person_of` the record's person, found once when the facts were built."""
+        try:
+            return self._persons[id(record)]
+        except KeyError:
+            return self.person_of(getattr(record, "person_id", None))
 
     def local_authority_of(self, person_id: uuid.UUID | None) -> str:
         """The local authority of residence of the (surviving) person, or "unknown"."""

@@ -15,8 +15,7 @@ from typing import Literal
 
 from cars_desktop.reports import forms_facts as ff
 from cars_desktop.reports.events import Event, EventSource
-from cars_desktop.reports.facts import Facts, answer_date, answer_time, is_completed
-from cars_desktop.reports.periods import uk_date_of
+from cars_desktop.reports.facts import Facts, answer_date, answer_time
 from cars_protocol.records import (
     ActionStatus,
     ActionType,
@@ -59,46 +58,54 @@ class Kpi:
 # --- the facts each KPI is built from -------------------------------------------------------
 
 
-def _completed_at(a: Assessment) -> Event:
-    assert a.completed_at is not None
-    return Event(uk_date_of(a.completed_at), a, a.id)
+def _completed_at(facts: Facts, a: Assessment) -> Event:
+    return Event(facts.completed_day(a), a, a.id)
 
 
 def _voluntary(facts: Facts) -> Iterator[Event]:
     for a in facts.completed(K.LIFESTYLE):
         if a.answers.get("assessment_type") in ff.VOLUNTARY_TYPES:
-            yield _completed_at(a)
+            yield _completed_at(facts, a)
 
 
-def _ra1_day(a: Assessment) -> Event:
+def _ra1_day(facts: Facts, a: Assessment) -> Event:
     issued = answer_time(a.answers, "ra1_issued_at") or a.created_at
-    return Event(uk_date_of(issued), a, a.id)
+    return Event(facts.uk_day(issued), a, a.id)
 
 
 def _required_requested(facts: Facts) -> Iterator[Event]:
-    return (_ra1_day(a) for a in facts.forms.get(K.REQUIRED_INITIAL, ()))
+    return (_ra1_day(facts, a) for a in facts.forms.get(K.REQUIRED_INITIAL, ()))
 
 
 def _took_place(a: Assessment) -> bool:
     return ff.said_yes(a, "attended") and ff.said_yes(a, "remained")
 
 
+def _required_taken_place(facts: Facts) -> Iterator[Assessment]:
+    """Completed required initial assessments the person attended and stayed for."""
+    return (a for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
+
+
 def _required_completed(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
+    return (_completed_at(facts, a) for a in facts.remembered(_required_taken_place))
 
 
 def _required_complied(facts: Facts) -> Iterator[Event]:
-    return (_ra1_day(a) for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
+    return (_ra1_day(facts, a) for a in facts.remembered(_required_taken_place))
 
 
 def _suitability_requested(facts: Facts) -> Iterator[Event]:
     for a in facts.forms.get(K.COURT_SUITABILITY, ()):
-        day = answer_date(a.answers, "hearing_date") or uk_date_of(a.created_at)
+        day = answer_date(a.answers, "hearing_date") or facts.uk_day(a.created_at)
         yield Event(day, a, a.id)
 
 
 def suitability_done(facts: Facts) -> Iterator[Assessment]:
     """Completed court suitability assessments with an outcome other than "not completed"."""
+    return iter(facts.remembered(_suitability_done))
+
+
+def _suitability_done(facts: Facts) -> Iterator[Assessment]:
     for a in facts.completed(K.COURT_SUITABILITY):
         outcome = a.answers.get("outcome")
         if isinstance(outcome, str) and outcome != "not_completed":
@@ -106,11 +113,13 @@ def suitability_done(facts: Facts) -> Iterator[Assessment]:
 
 
 def _suitability_completed(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in suitability_done(facts))
+    return (_completed_at(facts, a) for a in suitability_done(facts))
 
 
 def _adjournments(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in facts.completed(K.COURT_SUITABILITY) if ff.said_yes(a, "adjourned"))
+    return (
+        _completed_at(facts, a) for a in facts.completed(K.COURT_SUITABILITY) if ff.said_yes(a, "adjourned")
+    )
 
 
 def _suitable_drr_atr(facts: Facts) -> Iterator[Event]:
@@ -118,27 +127,26 @@ def _suitable_drr_atr(facts: Facts) -> Iterator[Event]:
         proposed = a.answers.get("requirement_type")
         recommended = a.answers.get("outcome") == "suitable_recommended"
         if recommended and isinstance(proposed, str) and ff.requirement_includes(proposed) & {"drr", "atr"}:
-            yield _completed_at(a)
+            yield _completed_at(facts, a)
 
 
 def _made(order: str) -> EventSource:
     def events(facts: Facts) -> Iterator[Event]:
         for a in facts.completed(K.COURT_SUITABILITY):
             if order in ff.orders_made(a):
-                assert a.completed_at is not None
-                day = answer_date(a.answers, "sentence_date") or uk_date_of(a.completed_at)
+                day = answer_date(a.answers, "sentence_date") or facts.completed_day(a)
                 yield Event(day, a, a.id)
 
     return events
 
 
 def _referrals(facts: Facts) -> Iterator[Event]:
-    return (Event(uk_date_of(r.created_at), r, r.id) for r in facts.referrals)
+    return (Event(facts.uk_day(r.created_at), r, r.id) for r in facts.referrals)
 
 
 def _entered_by_referral_day(facts: Facts) -> Iterator[Event]:
     return (
-        Event(uk_date_of(r.created_at), r, r.id)
+        Event(facts.uk_day(r.created_at), r, r.id)
         for r in facts.referrals
         if r.outcome is ReferralOutcome.ENTERED_TREATMENT
     )
@@ -147,20 +155,19 @@ def _entered_by_referral_day(facts: Facts) -> Iterator[Event]:
 def _entries(facts: Facts) -> Iterator[Event]:
     for r in facts.referrals:
         if r.outcome is ReferralOutcome.ENTERED_TREATMENT and r.entered_treatment_on is not None:
-            days = (r.entered_treatment_on - uk_date_of(r.created_at)).days
+            days = (r.entered_treatment_on - facts.uk_day(r.created_at)).days
             yield Event(r.entered_treatment_on, r, r.id, amount=float(days))
 
 
 def _not_converted(facts: Facts) -> Iterator[Event]:
     for r in facts.referrals:
         if r.outcome is ReferralOutcome.NOT_CONVERTED:
-            yield Event(uk_date_of(r.created_at), r, r.id, category=r.not_converted_reason)
+            yield Event(facts.uk_day(r.created_at), r, r.id, category=r.not_converted_reason)
 
 
 def _cases_closed(facts: Facts) -> Iterator[Event]:
     for a in facts.completed(K.CASE_CLOSURE):
-        assert a.completed_at is not None
-        day = answer_date(a.answers, "closed_on") or uk_date_of(a.completed_at)
+        day = answer_date(a.answers, "closed_on") or facts.completed_day(a)
         yield Event(day, a, a.id)
 
 
@@ -171,41 +178,58 @@ def _kits(facts: Facts) -> Iterator[Event]:
 def kpi_assessments(facts: Facts) -> Iterator[Assessment]:
     """Every assessment in the KPI sense: required (took place), lifestyle (any type but
     "required", which is the content of a required assessment) and court suitability (completed)."""
-    yield from (a for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
+    return iter(facts.remembered(_kpi_assessments))
+
+
+def _kpi_assessments(facts: Facts) -> Iterator[Assessment]:
+    yield from facts.remembered(_required_taken_place)
     yield from (a for a in facts.completed(K.LIFESTYLE) if a.answers.get("assessment_type") != "required")
     yield from suitability_done(facts)
 
 
 def _assessment_events(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in kpi_assessments(facts))
+    return iter(facts.remembered(_dated_assessments))
+
+
+def _dated_assessments(facts: Facts) -> Iterator[Event]:
+    return (_completed_at(facts, a) for a in kpi_assessments(facts))
 
 
 def _by_person(events: Iterable[Event], facts: Facts) -> Iterator[Event]:
     """The same events keyed by the (surviving) person, for rates over distinct people."""
     for e in events:
-        person = facts.person_of(e.person_id)
+        person = facts.person_of_record(e.record)
         if person is not None:
             yield Event(e.day, e.record, person, e.category, e.weight, e.amount)
 
 
+def _forms_by_person(forms: Iterable[Assessment], facts: Facts) -> Iterator[Event]:
+    """Completed forms as events on the UK date completed, keyed by the (surviving) person: what
+    `_by_person` makes of `_completed_at`, without the event in between (the denominator of
+    assessment conversion is every completed form of a year)."""
+    for a in forms:
+        person = facts.person_of_record(a)
+        if person is not None:
+            yield Event(facts.completed_day(a), a, person)
+
+
 def _people_assessed(facts: Facts) -> Iterator[Event]:
-    return _by_person(_assessment_events(facts), facts)
+    return _forms_by_person(kpi_assessments(facts), facts)
 
 
 def _people_engaged(facts: Facts) -> Iterator[Event]:
-    every = (_completed_at(a) for forms in facts.forms.values() for a in forms if is_completed(a))
-    return _by_person(every, facts)
+    return _forms_by_person((a for kind in facts.forms for a in facts.completed(kind)), facts)
 
 
 def _opiate_users_assessed(facts: Facts) -> Iterator[Event]:
     opioids = ff.opioid_substances()
     for kind in (K.LIFESTYLE, K.COURT_SUITABILITY):
-        for a in facts.completed(kind):
-            if ff.substances_of(a) & opioids:
-                yield from _by_person([_completed_at(a)], facts)
-    for a in facts.completed(K.HARM_REDUCTION):
-        if ff.said_yes(a, "opioid_use"):
-            yield from _by_person([_completed_at(a)], facts)
+        yield from _forms_by_person(
+            (a for a in facts.completed(kind) if ff.substances_of(a) & opioids), facts
+        )
+    yield from _forms_by_person(
+        (a for a in facts.completed(K.HARM_REDUCTION) if ff.said_yes(a, "opioid_use")), facts
+    )
 
 
 def _people_supplied(facts: Facts) -> Iterator[Event]:
@@ -213,11 +237,11 @@ def _people_supplied(facts: Facts) -> Iterator[Event]:
 
 
 def _screens(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in facts.completed(K.VULNERABILITY))
+    return (_completed_at(facts, a) for a in facts.completed(K.VULNERABILITY))
 
 
 def _people_screened(facts: Facts) -> Iterator[Event]:
-    return _by_person(_screens(facts), facts)
+    return _forms_by_person(facts.completed(K.VULNERABILITY), facts)
 
 
 ONWARD = (
@@ -231,7 +255,7 @@ ONWARD = (
 def _onward(facts: Facts) -> Iterator[Event]:
     for action in facts.actions:
         if action.action_type in ONWARD and action.status is not ActionStatus.CANCELLED:
-            yield Event(uk_date_of(action.created_at), action, action.id, category=action.action_type.value)
+            yield Event(facts.uk_day(action.created_at), action, action.id, category=action.action_type.value)
 
 
 def _consent_days(facts: Facts) -> set[tuple[object, object]]:
@@ -240,29 +264,29 @@ def _consent_days(facts: Facts) -> set[tuple[object, object]]:
     days: set[tuple[object, object]] = set()
     for a in facts.completed(K.LIFESTYLE):
         if ff.consent_answered(a):
-            days.add((facts.person_of(a.person_id), _completed_at(a).day))
+            days.add((facts.person_of_record(a), facts.completed_day(a)))
     for a in facts.completed(K.CONSENT):
-        days.add((facts.person_of(a.person_id), _completed_at(a).day))
+        days.add((facts.person_of_record(a), facts.completed_day(a)))
     return days
 
 
 def _consent_recorded(facts: Facts) -> Iterator[Event]:
     days = _consent_days(facts)
     for event in _assessment_events(facts):
-        if (facts.person_of(event.person_id), event.day) in days:
+        if (facts.person_of_record(event.record), event.day) in days:
             yield event
 
 
 def _lifestyle_events(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in facts.completed(K.LIFESTYLE))
+    return (_completed_at(facts, a) for a in facts.completed(K.LIFESTYLE))
 
 
 def _ndtms_complete(facts: Facts) -> Iterator[Event]:
     for a in facts.completed(K.LIFESTYLE):
-        survivor = facts.person_of(a.person_id)
+        survivor = facts.person_of_record(a)
         person = facts.people.get(survivor) if survivor is not None else None
         if person is not None and ff.ndtms_complete(a, person.sex.value):
-            yield _completed_at(a)
+            yield _completed_at(facts, a)
 
 
 NALOXONE_SUPPLY = "naloxone_supply"
@@ -273,7 +297,7 @@ USED_REASONS = frozenset({"used_on_self", "used_on_other"})
 
 def _harm_reduction(facts: Facts) -> Iterator[Event]:
     for a in facts.completed(K.HARM_REDUCTION):
-        event = _completed_at(a)
+        event = _completed_at(facts, a)
         for code in ff.advice_given(a):
             yield Event(event.day, a, (a.id, code), category=code)
     for s in facts.naloxone:
@@ -295,7 +319,7 @@ def _recommended_for(order: str) -> EventSource:
                 and isinstance(proposed, str)
                 and order in ff.requirement_includes(proposed)
             ):
-                yield _completed_at(a)
+                yield _completed_at(facts, a)
 
     return events
 
@@ -317,21 +341,19 @@ def _people_referred(facts: Facts) -> Iterator[Event]:
 
 
 def _people_offered_or_supplied(facts: Facts) -> Iterator[Event]:
-    offered = (
-        _completed_at(a) for a in facts.completed(K.HARM_REDUCTION) if ff.said_yes(a, "naloxone_offered")
-    )
-    yield from _by_person(offered, facts)
+    offered = (a for a in facts.completed(K.HARM_REDUCTION) if ff.said_yes(a, "naloxone_offered"))
+    yield from _forms_by_person(offered, facts)
     yield from _people_supplied(facts)
 
 
 def _suitability_done_events(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(a) for a in suitability_done(facts))
+    return (_completed_at(facts, a) for a in suitability_done(facts))
 
 
 def _suitability_recommended(facts: Facts) -> Iterator[Event]:
     for a in suitability_done(facts):
         if a.answers.get("outcome") == "suitable_recommended":
-            yield _completed_at(a)
+            yield _completed_at(facts, a)
 
 
 # --- the catalogue --------------------------------------------------------------------------

@@ -131,23 +131,30 @@ class PeriodIndex:
     def __init__(self, periods: Sequence[Period]) -> None:
         self.periods = tuple(sorted(periods))
         self._starts = [p.start for p in self.periods]
-        self._found: dict[date, Period | None] = {}
+        self._positions: dict[date, int | None] = {}
         for before, after in zip(self.periods, self.periods[1:], strict=False):
             if after.start <= before.end:
                 raise ValueError("report periods must not overlap")
 
-    def find(self, day: date | None) -> Period | None:
+    def position(self, day: date | None) -> int | None:
+        """Where in `periods` the period holding `day` is (None when no period holds it).
+
+        A report tallies by position rather than by `Period`: a small number hashes far faster
+        than a dataclass, and every event is sorted by it.
+        """
         if day is None:
             return None
-        try:
-            return self._found[day]
-        except KeyError:
-            pass
-        at = bisect.bisect_right(self._starts, day) - 1
-        period = self.periods[at] if at >= 0 else None
-        found = period if period is not None and day <= period.end else None
-        self._found[day] = found
+        found = self._positions.get(day, -1)
+        if found == -1:
+            at = bisect.bisect_right(self._starts, day) - 1
+            found = at if at >= 0 and day <= self.periods[at].end else None
+            self._positions[day] = found
         return found
+
+    def find(self, day: date | None) -> Period | None:
+        """The period holding `day`, or None."""
+        at = self.position(day)
+        return None if at is None else self.periods[at]
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from cars_desktop.reports.compute import GroupBy, compute_kpis
-from cars_desktop.reports.kpis import KPIS
-from cars_desktop.reports.periods import Period, PeriodKind, periods_between, uk_date_of
+from cars_desktop.reports.facts import Facts
+from cars_desktop.reports.kpis import KPIS, kpi_assessments
+from cars_desktop.reports.periods import Period, PeriodIndex, PeriodKind, periods_between, uk_date_of
 from cars_protocol.records import NaloxoneProduct, NaloxoneSupply, Person, RecordBase, Sex
 from tests.reports.casebook import (
     COURT,
@@ -21,7 +22,9 @@ from tests.reports.casebook import (
     NDTMS,
     OLDBURY,
     P1,
+    P2,
     P3,
+    P4,
     P6,
     PERRY,
     RECORDS,
@@ -289,3 +292,66 @@ def test_ndtms_fields_need_the_main_substance_row_and_the_persons_sex() -> None:
     ]
     row = compute_kpis([someone, *forms], [APRIL]).row("ndtms_fields_complete_rate", APRIL)
     assert (row.numerator, row.denominator) == (2, 5)
+
+
+# The computation makes each event source's events once per report and shares them between KPIs,
+# and remembers what it works out from each record; none of that may change a number.
+
+
+@pytest.mark.parametrize("group_by", [GroupBy.SITE, GroupBy.LOCAL_AUTHORITY, GroupBy.WORKER])
+def test_grouped_counts_add_up_to_the_whole(group_by: GroupBy) -> None:
+    records = [*RECORDS, *EXTRA]
+    whole = compute_kpis(records, [MARCH, APRIL])
+    grouped = compute_kpis(records, [MARCH, APRIL], group_by)
+    assert len(grouped.groups) > 1
+    for kpi in KPIS:
+        if kpi.kind not in ("count", "breakdown"):
+            continue
+        for period in (MARCH, APRIL):
+            rows = [grouped.row(kpi.kpi_id, period, g) for g in grouped.groups]
+            assert (
+                sum(r.value for r in rows if isinstance(r.value, int)) == whole.row(kpi.kpi_id, period).value
+            )
+            if kpi.kind == "breakdown":
+                lines: dict[str, int] = {}
+                for r in rows:
+                    for line, n in (r.breakdown or {}).items():
+                        lines[line] = lines.get(line, 0) + n
+                assert lines == whole.row(kpi.kpi_id, period).breakdown
+
+
+@pytest.mark.parametrize("group_by", [GroupBy.NONE, GroupBy.SITE])
+def test_each_kpi_alone_gives_its_rows_of_the_whole_table(group_by: GroupBy) -> None:
+    records = [*RECORDS, *EXTRA]
+    whole = compute_kpis(records, [MARCH, APRIL], group_by)
+    for kpi in KPIS:
+        alone = compute_kpis(records, [MARCH, APRIL], group_by, kpis=[kpi])
+        for row in alone.rows:
+            assert whole.row(row.kpi_id, row.period, row.group) == row
+
+
+def test_period_index_positions_and_gaps() -> None:
+    first = Period(PeriodKind.DAY, date(2026, 4, 1), date(2026, 4, 1))
+    later = Period(PeriodKind.MONTH, date(2026, 4, 10), date(2026, 4, 30))
+    index = PeriodIndex([later, first])
+    assert index.periods == (first, later)
+    days = [date(2026, 3, 31), date(2026, 4, 1), date(2026, 4, 5), date(2026, 4, 10), date(2026, 4, 30)]
+    for _ in range(2):  # the second time from what was remembered
+        assert [index.position(d) for d in days] == [None, 0, None, 1, 1]
+        assert [index.find(d) for d in days] == [None, first, None, later, later]
+    assert index.position(None) is None and index.find(None) is None
+    with pytest.raises(ValueError, match="overlap"):
+        PeriodIndex([later, Period(PeriodKind.DAY, date(2026, 4, 30), date(2026, 4, 30))])
+
+
+def test_facts_find_each_records_person_through_merges() -> None:
+    facts = Facts.from_records(RECORDS)
+    assessments = list(kpi_assessments(facts))
+    assert assessments == list(kpi_assessments(facts))  # remembered, not used up
+    held = {a.person_id: facts.person_of_record(a) for a in assessments}
+    assert held[P3.id] == P2.id and held[P1.id] == P1.id
+    # A record the facts do not hold is looked up as it comes; one about a deleted person has nobody.
+    assert facts.person_of_record(referral(P3, OLDBURY, "w.one", "2026-04-02T10:00")) == P2.id
+    assert facts.person_of_record(referral(P4, OLDBURY, "w.one", "2026-04-02T10:00")) is None
+    moment = at("2026-03-31T23:30")
+    assert facts.uk_day(moment) == facts.uk_day(at("2026-03-31T23:30")) == date(2026, 4, 1)
