@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, delete, insert, text
+from sqlalchemy import ColumnElement, Connection, String, any_, bindparam, delete, insert, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute
 
 from cars_desktop.domain.report_months import report_months
-from cars_server.storage.tables import ReportMonthRow
+from cars_server.storage.tables import UUID_LEN, ReportMonthRow
 
-#: Ids per DELETE ... IN list: well under SQLite's bound-parameter limit, one round trip per 500.
+#: Ids per statement matching ids (`id_in`): well under SQLite's bound-parameter limit.
 IDS_PER_STATEMENT = 500
 
 #: PostgreSQL: any number of index rows as three array parameters, zipped by unnest().
@@ -25,6 +27,9 @@ _INSERT_UNNESTED = text(
     "INSERT INTO report_months (month, record_type, record_id) "
     "SELECT * FROM unnest(CAST(:months AS integer[]), CAST(:types AS text[]), CAST(:ids AS text[]))"
 )
+
+#: A list of record ids as one PostgreSQL parameter.
+_IDS = ARRAY(String(UUID_LEN))
 
 _T = TypeVar("_T")
 
@@ -44,6 +49,18 @@ def index_rows(rows: Iterable[tuple[str, str, str]]) -> list[dict[str, Any]]:
     ]
 
 
+def id_in(connection: Connection, column: QueryableAttribute[str], ids: Sequence[str]) -> ColumnElement[bool]:
+    """`column` is one of `ids` (at most `IDS_PER_STATEMENT` of them on SQLite).
+
+    On PostgreSQL the ids go as one array parameter (`= ANY`): as an IN list SQLAlchemy renders a
+    parameter per id on every statement, which cost more than the statement itself (a year's
+    report fetched 31,000 bodies by id in 0.7 s that way, 1.2 s with IN lists).
+    """
+    if connection.dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=_IDS))
+    return column.in_(ids)
+
+
 def replace_report_months(connection: Connection, rows: Iterable[tuple[str, str, str]]) -> None:
     """Re-index these records (record id, record type, body as now stored) on an open transaction.
 
@@ -56,7 +73,7 @@ def replace_report_months(connection: Connection, rows: Iterable[tuple[str, str,
         return
     ids = sorted(latest)
     for part in chunked(ids, IDS_PER_STATEMENT):
-        connection.execute(delete(ReportMonthRow).where(ReportMonthRow.record_id.in_(part)))
+        connection.execute(delete(ReportMonthRow).where(id_in(connection, ReportMonthRow.record_id, part)))
     insert_index_rows(connection, index_rows(latest[record_id] for record_id in ids))
 
 
