@@ -29,9 +29,11 @@ from cars_server.storage.tables import RecordRow, ReportMonthRow
 
 #: Rows fetched per round trip: large enough to be quick, small enough to keep memory flat.
 DEFAULT_BATCH = 1000
-#: People fetched by id per statement (one IN list), after the window's records (SQLite allows
+#: People fetched by id per statement, after the window's records (SQLite allows
 #: 999 bound parameters per statement in older builds).
 PEOPLE_PER_QUERY = 500
+#: A stored record as a report reads it: (id, type, JSON body).
+_BODIES = select(RecordRow.id, RecordRow.record_type, RecordRow.body)
 
 
 class UnreadableRecord(CarsServerError):
@@ -66,19 +68,15 @@ def iter_records(
             yield from parse_indexed(indexed, people, _parse)
 
 
-#: A stored record as a report reads it: (id, type, JSON body).
-_BODIES = select(RecordRow.id, RecordRow.record_type, RecordRow.body)
-
-
 def _indexed_rows(
     connection: Connection, types: list[str] | None, window: DateWindow, batch: int
 ) -> Iterable[tuple[str, str, str]]:
     """The records the index holds under the window's months or `ALWAYS`, of `types`.
 
-    The index is read by its primary key (months as an IN list, not a range OR'ed with `ALWAYS`,
-    which PostgreSQL answered with a scan of the whole index). Then the bodies, by primary key:
-    PostgreSQL gets the ids first and fetches `batch` at a time (a semi-join in one statement was
-    planned as a hash join over a scan of every body once a report covers a tenth of the table);
+    The index is read by its primary key alone (months as an IN list: a range OR'ed with `ALWAYS`
+    made PostgreSQL scan the whole table). Then the bodies, by primary key: PostgreSQL gets the ids
+    first and fetches `batch` at a time (one array parameter each; a semi-join in one statement
+    was planned as a hash join over a scan of every body once a report covers a tenth of them);
     SQLite turns the ids into rowids inside one statement, so the bodies are read in storage order
     (the rowid list is sorted) rather than in the order of the id index.
     """
