@@ -99,7 +99,7 @@ Cell = tuple[int, str | None]
 """Where an event is tallied: the position of its period among the report's periods, and its group."""
 
 
-def _grouper(group_by: GroupBy, facts: Facts) -> Callable[[Event], str | None]:
+def _grouper(group_by: GroupBy, facts: Facts) -> Callable[[Event], str | None] | None:
     """The group an event counts in under `group_by` (None when not grouped)."""
     if group_by is GroupBy.SITE:
         return lambda event: event.record.site_code
@@ -107,7 +107,7 @@ def _grouper(group_by: GroupBy, facts: Facts) -> Callable[[Event], str | None]:
         return lambda event: event.record.author
     if group_by is GroupBy.LOCAL_AUTHORITY:
         return lambda event: facts.local_authority_of(event.person_id)
-    return lambda event: None
+    return None
 
 
 class _Placement:
@@ -137,7 +137,7 @@ class _Placement:
         for event in events:
             at = position(event.day)
             if at is not None:
-                cells[(at, group_of(event))].append(event)
+                cells[(at, None if group_of is None else group_of(event))].append(event)
         return cells
 
 
@@ -183,6 +183,19 @@ def _rates(kpi: Kpi, placement: _Placement, periods: Sequence[Period]) -> dict[C
     return rows
 
 
+def _tallies(
+    records: Iterable[RecordBase],
+    sites: frozenset[str] | None,
+    index: PeriodIndex,
+    group_by: GroupBy,
+    kpis: Sequence[Kpi],
+) -> dict[str, dict[Cell, KpiRow]]:
+    """Each KPI's rows by cell. The records' facts and events are dropped on return, while the
+    collector is still paused, so that resuming it does not set it walking all of them once more."""
+    placement = _Placement(Facts.from_records(records, sites), index, group_by)
+    return {kpi.kpi_id: _tally(kpi, placement, index.periods) for kpi in kpis}
+
+
 def _empty(kpi: Kpi, period: Period, group: str | None) -> KpiRow:
     if kpi.kind == "rate":
         return KpiRow(kpi.kpi_id, period, group, None, 0, 0, None)
@@ -206,11 +219,9 @@ def compute_kpis(
     (zero, or None for a rate with nothing to divide by), so tables line up. The records are read
     (and a lazy source's rows fetched and parsed) with the collector paused (`paused_gc`).
     """
+    index = PeriodIndex(periods)
     with paused_gc():
-        facts = Facts.from_records(records, sites)
-        index = PeriodIndex(periods)
-        placement = _Placement(facts, index, group_by)
-        tallies = {kpi.kpi_id: _tally(kpi, placement, index.periods) for kpi in kpis}
+        tallies = _tallies(records, sites, index, group_by, kpis)
     if group_by is GroupBy.NONE:
         groups: tuple[str | None, ...] = (None,)
     else:

@@ -135,11 +135,11 @@ class Facts:
     """Live records by type, with people resolved through merges; built once per report.
 
     A report's KPIs read the same records over and over, and reading a field of a parsed record
-    cold from memory costs more than anything done with it, so what many KPIs derive from a record
-    (the surviving person it is about, whether a form is completed and on what UK date) is worked
-    out once, while the record is being read anyway, and remembered here by the record's identity.
-    `Facts` holds every record it remembers and is not changed after `from_records`, so those
-    identities stay valid for its lifetime.
+    costs more than most of what is done with it, so what many KPIs derive from a record is worked
+    out once per report and remembered here: the surviving person each record is about (found while
+    sorting, by the record's identity: `Facts` holds every such record and is not changed after
+    `from_records`, so the identity stays the record's), each kind's completed forms, the UK date
+    of each time, and selections several KPIs share (`remembered`).
     """
 
     people: dict[uuid.UUID, Person] = field(default_factory=dict)
@@ -165,13 +165,14 @@ class Facts:
         casework: list[RecordBase] = []
         merged_into: dict[uuid.UUID, uuid.UUID] = {}
         for record in current_revisions(records).values():
+            tombstone = record.tombstone  # None while the record is live (`RecordBase.is_live`)
             if not isinstance(record, Person):
-                if record.is_live and (sites is None or record.site_code in sites):
+                if tombstone is None and (sites is None or record.site_code in sites):
                     casework.append(record)
-            elif record.is_live:
+            elif tombstone is None:
                 facts.people[record.id] = record
-            elif record.tombstone is not None and record.tombstone.merged_into is not None:
-                merged_into[record.id] = record.tombstone.merged_into
+            elif tombstone.merged_into is not None:
+                merged_into[record.id] = tombstone.merged_into
         facts.survivor = {pid: pid for pid in facts.people}
         for pid in merged_into:
             found = _follow(pid, merged_into, facts.people)
@@ -183,11 +184,12 @@ class Facts:
             person = None if person_id is None else survivor.get(person_id)
             if person_id is not None and person is None:
                 continue  # about a person deleted without a merge
-            persons[id(record)] = person
-            facts._add(record)
+            if facts._add(record):
+                persons[id(record)] = person  # only for records held, so the identity stays theirs
         return facts
 
-    def _add(self, record: RecordBase) -> None:
+    def _add(self, record: RecordBase) -> bool:
+        """Keep a record a KPI reads (False for any other type: crime reads those for itself)."""
         if isinstance(record, Assessment):
             self.forms[record.kind].append(record)
         elif isinstance(record, Referral):
@@ -196,6 +198,9 @@ class Facts:
             self.naloxone.append(record)
         elif isinstance(record, Action):
             self.actions.append(record)
+        else:
+            return False
+        return True
 
     def completed(self, kind: AssessmentKind) -> Iterator[Assessment]:
         """Completed forms of one kind (picked out once per report, however many KPIs ask)."""
@@ -205,9 +210,11 @@ class Facts:
         return iter(found)
 
     def completed_day(self, form: Assessment) -> date:
-        """The UK date a completed form was completed."""
-        assert form.completed_at is not None
-        return self.uk_day(form.completed_at)
+        """The UK date a completed form was completed (as `uk_day`, remembered)."""
+        moment = form.completed_at
+        assert moment is not None
+        day = self._uk_days.get(moment)
+        return self.uk_day(moment) if day is None else day
 
     def remembered(self, make: Callable[[Facts], Iterable[T]]) -> tuple[T, ...]:
         """What `make(facts)` gives, made once per report: for the selections of records (the

@@ -207,10 +207,11 @@ def _forms_by_person(forms: Iterable[Assessment], facts: Facts) -> Iterator[Even
     """Completed forms as events on the UK date completed, keyed by the (surviving) person: what
     `_by_person` makes of `_completed_at`, without the event in between (the denominator of
     assessment conversion is every completed form of a year)."""
+    person_of, completed_day = facts.person_of_record, facts.completed_day
     for a in forms:
-        person = facts.person_of_record(a)
+        person = person_of(a)
         if person is not None:
-            yield Event(facts.completed_day(a), a, person)
+            yield Event(completed_day(a), a, person)
 
 
 def _people_assessed(facts: Facts) -> Iterator[Event]:
