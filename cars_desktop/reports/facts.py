@@ -143,7 +143,9 @@ class Facts:
     """
 
     people: dict[uuid.UUID, Person] = field(default_factory=dict)
-    survivor: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    #: The surviving person of every live or merged person, keyed by the person id's number
+    #: (`UUID.int`): a number hashes and compares in C, a UUID in Python, for every record.
+    survivor: dict[int, uuid.UUID] = field(default_factory=dict)
     forms: dict[AssessmentKind, list[Assessment]] = field(default_factory=lambda: defaultdict(list))
     referrals: list[Referral] = field(default_factory=list)
     naloxone: list[NaloxoneSupply] = field(default_factory=list)
@@ -173,15 +175,15 @@ class Facts:
                 facts.people[record.id] = record
             elif tombstone.merged_into is not None:
                 merged_into[record.id] = tombstone.merged_into
-        facts.survivor = {pid: pid for pid in facts.people}
+        facts.survivor = {pid.int: pid for pid in facts.people}
         for pid in merged_into:
             found = _follow(pid, merged_into, facts.people)
             if found is not None:
-                facts.survivor[pid] = found
+                facts.survivor[pid.int] = found
         survivor, persons = facts.survivor, facts._persons
         for record in casework:
             person_id = getattr(record, "person_id", None)
-            person = None if person_id is None else survivor.get(person_id)
+            person = None if person_id is None else survivor.get(person_id.int)
             if person_id is not None and person is None:
                 continue  # about a person deleted without a merge
             if facts._add(record):
@@ -233,7 +235,7 @@ class Facts:
 
     def person_of(self, person_id: uuid.UUID | None) -> uuid.UUID | None:
         """The surviving person a record is about (after merges)."""
-        return None if person_id is None else self.survivor.get(person_id)
+        return None if person_id is None else self.survivor.get(person_id.int)
 
     def person_of_record(self, record: RecordBase) -> uuid.UUID | None:
         """`person_of` the record's person, found once when the facts were built."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Literal
 
 from cars_desktop.reports import forms_facts as ff
@@ -219,7 +220,7 @@ def _people_assessed(facts: Facts) -> Iterator[Event]:
 
 
 def _people_engaged(facts: Facts) -> Iterator[Event]:
-    return _forms_by_person((a for kind in facts.forms for a in facts.completed(kind)), facts)
+    return _forms_by_person(chain.from_iterable(facts.completed(kind) for kind in facts.forms), facts)
 
 
 def _opiate_users_assessed(facts: Facts) -> Iterator[Event]:

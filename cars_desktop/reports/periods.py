@@ -8,7 +8,7 @@ here, in one place.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -125,36 +125,40 @@ class PeriodIndex:
     """Finds the period a date falls in among ordered, non-overlapping periods (bisect, not a scan).
 
     A year's report places hundreds of thousands of events on a few hundred distinct days, so each
-    day's answer is remembered.
+    day's answer is remembered, and `position` is the memo's own lookup: a day seen before costs
+    one dictionary read.
     """
 
     def __init__(self, periods: Sequence[Period]) -> None:
         self.periods = tuple(sorted(periods))
-        self._starts = [p.start for p in self.periods]
-        self._positions: dict[date, int | None] = {}
         for before, after in zip(self.periods, self.periods[1:], strict=False):
             if after.start <= before.end:
                 raise ValueError("report periods must not overlap")
-
-    def position(self, day: date | None) -> int | None:
-        """Where in `periods` the period holding `day` is (None when no period holds it).
-
-        A report tallies by position rather than by `Period`: a small number hashes far faster
-        than a dataclass, and every event is sorted by it.
-        """
-        if day is None:
-            return None
-        found = self._positions.get(day, -1)
-        if found == -1:
-            at = bisect.bisect_right(self._starts, day) - 1
-            found = at if at >= 0 and day <= self.periods[at].end else None
-            self._positions[day] = found
-        return found
+        self.position: Callable[[date | None], int | None] = _Positions(self.periods).__getitem__
+        """Where in `periods` the period holding a day is (None when no period holds it). A report
+        tallies by position rather than by `Period`: a small number hashes far faster."""
 
     def find(self, day: date | None) -> Period | None:
         """The period holding `day`, or None."""
         at = self.position(day)
         return None if at is None else self.periods[at]
+
+
+class _Positions(dict[date | None, int | None]):
+    """Day -> position of the period holding it, worked out the first time each day is asked."""
+
+    def __init__(self, periods: tuple[Period, ...]) -> None:
+        super().__init__()
+        self._periods = periods
+        self._starts = [p.start for p in periods]
+
+    def __missing__(self, day: date | None) -> int | None:
+        found = None
+        if day is not None:
+            at = bisect.bisect_right(self._starts, day) - 1
+            found = at if at >= 0 and day <= self._periods[at].end else None
+        self[day] = found
+        return found
 
 
 @dataclass(frozen=True)
