@@ -106,7 +106,7 @@ def _grouper(group_by: GroupBy, facts: Facts) -> Callable[[Event], str | None] |
     if group_by is GroupBy.WORKER:
         return lambda event: event.record.author
     if group_by is GroupBy.LOCAL_AUTHORITY:
-        return lambda event: facts.local_authority_of(event.person_id)
+        return lambda event: facts.local_authority_of_record(event.record)
     return None
 
 

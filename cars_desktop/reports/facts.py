@@ -246,7 +246,13 @@ class Facts:
 
     def local_authority_of(self, person_id: uuid.UUID | None) -> str:
         """The local authority of residence of the (surviving) person, or "unknown"."""
-        survivor = self.person_of(person_id)
+        return self._local_authority(self.person_of(person_id))
+
+    def local_authority_of_record(self, record: RecordBase) -> str:
+        """`local_authority_of` the record's person, through the survivor found for the record."""
+        return self._local_authority(self.person_of_record(record))
+
+    def _local_authority(self, survivor: uuid.UUID | None) -> str:
         person = self.people.get(survivor) if survivor is not None else None
         return (person.local_authority if person is not None else None) or UNKNOWN
 

@@ -353,5 +353,7 @@ def test_facts_find_each_records_person_through_merges() -> None:
     # A record the facts do not hold is looked up as it comes; one about a deleted person has nobody.
     assert facts.person_of_record(referral(P3, OLDBURY, "w.one", "2026-04-02T10:00")) == P2.id
     assert facts.person_of_record(referral(P4, OLDBURY, "w.one", "2026-04-02T10:00")) is None
+    assert {facts.local_authority_of_record(a) for a in assessments if a.person_id == P3.id} == {"SANDWELL"}
+    assert facts.local_authority_of_record(referral(P4, OLDBURY, "w.one", "2026-04-02T10:00")) == "unknown"
     moment = at("2026-03-31T23:30")
     assert facts.uk_day(moment) == facts.uk_day(at("2026-03-31T23:30")) == date(2026, 4, 1)
