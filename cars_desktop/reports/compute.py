@@ -183,19 +183,6 @@ def _rates(kpi: Kpi, placement: _Placement, periods: Sequence[Period]) -> dict[C
     return rows
 
 
-def _tallies(
-    records: Iterable[RecordBase],
-    sites: frozenset[str] | None,
-    index: PeriodIndex,
-    group_by: GroupBy,
-    kpis: Sequence[Kpi],
-) -> dict[str, dict[Cell, KpiRow]]:
-    """Each KPI's rows by cell. The records' facts and events are dropped on return, while the
-    collector is still paused, so that resuming it does not set it walking all of them once more."""
-    placement = _Placement(Facts.from_records(records, sites), index, group_by)
-    return {kpi.kpi_id: _tally(kpi, placement, index.periods) for kpi in kpis}
-
-
 def _empty(kpi: Kpi, period: Period, group: str | None) -> KpiRow:
     if kpi.kind == "rate":
         return KpiRow(kpi.kpi_id, period, group, None, 0, 0, None)
@@ -217,11 +204,23 @@ def compute_kpis(
     Only live records count, each at its newest revision; casework outside `sites` (when given) is
     left out. With a grouping, every group seen in any KPI gets a row for every KPI and period
     (zero, or None for a rate with nothing to divide by), so tables line up. The records are read
-    (and a lazy source's rows fetched and parsed) with the collector paused (`paused_gc`).
+    (and a lazy source's rows fetched and parsed) with the collector paused (`paused_gc`), and
+    their facts dropped before it resumes, so that it does not then walk every record once more.
     """
-    index = PeriodIndex(periods)
     with paused_gc():
-        tallies = _tallies(records, sites, index, group_by, kpis)
+        return kpi_table(Facts.from_records(records, sites), periods, group_by, kpis)
+
+
+def kpi_table(
+    facts: Facts, periods: Sequence[Period], group_by: GroupBy = GroupBy.NONE, kpis: Sequence[Kpi] = KPIS
+) -> KpiTable:
+    """`compute_kpis` over facts already built: a report that counts the same records for several
+    sets of periods (the commissioner's: the period beside the previous one, then by month) can sort
+    them once. What `Facts` remembers does not depend on the periods, so it serves every table."""
+    index = PeriodIndex(periods)
+    placement = _Placement(facts, index, group_by)
+    tallies = {kpi.kpi_id: _tally(kpi, placement, index.periods) for kpi in kpis}
+    del placement  # the events: dropped while a caller's collector pause lasts (see compute_kpis)
     if group_by is GroupBy.NONE:
         groups: tuple[str | None, ...] = (None,)
     else:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from cars_desktop.reports.compute import GroupBy, compute_kpis
+from cars_desktop.reports.compute import GroupBy, compute_kpis, kpi_table
 from cars_desktop.reports.facts import Facts
 from cars_desktop.reports.kpis import KPIS, kpi_assessments
 from cars_desktop.reports.periods import Period, PeriodIndex, PeriodKind, periods_between, uk_date_of
@@ -357,3 +357,16 @@ def test_facts_find_each_records_person_through_merges() -> None:
     assert facts.local_authority_of_record(referral(P4, OLDBURY, "w.one", "2026-04-02T10:00")) == "unknown"
     moment = at("2026-03-31T23:30")
     assert facts.uk_day(moment) == facts.uk_day(at("2026-03-31T23:30")) == date(2026, 4, 1)
+
+
+def test_facts_built_once_serve_tables_for_other_periods() -> None:
+    records = [*RECORDS, *EXTRA]
+    facts = Facts.from_records(records, frozenset({OLDBURY, PERRY}))
+    quarters = periods_between(date(2026, 3, 1), date(2026, 6, 30), PeriodKind.QUARTER)
+    for periods, group_by in (
+        ([MARCH, APRIL], GroupBy.SITE),
+        (quarters, GroupBy.NONE),
+        ([APRIL], GroupBy.LOCAL_AUTHORITY),
+    ):
+        again = compute_kpis(records, periods, group_by, frozenset({OLDBURY, PERRY}))
+        assert kpi_table(facts, periods, group_by).rows == again.rows
