@@ -34,13 +34,13 @@ import sqlite3
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pydantic
 import pydantic_core
 
+from cars_desktop.reports.compute import paused_gc  # as a report pauses it
 from cars_protocol import records
 
 DEFAULT_DB = Path("bench/.cache/reports-a25000-s1-f2/server.sqlite")
@@ -80,18 +80,6 @@ def load_baseline(path: Path) -> Parse:
     return parse
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The collector paused, as a report pauses it while it parses and tallies."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def parse_all(parse: Parse, rows: Sequence[Row]) -> int:
     """Parse every row as the report's sources do; returns how many were parsed."""
     parsed = 0
@@ -104,7 +92,7 @@ def parse_all(parse: Parse, rows: Sequence[Row]) -> int:
 def time_parse(parse: Parse, rows: Sequence[Row], runs: int) -> list[tuple[float, float]]:
     """(wall, CPU) seconds of each of `runs` passes over all rows."""
     times: list[tuple[float, float]] = []
-    with collector_paused():
+    with paused_gc():
         for _ in range(runs):
             wall, cpu = time.perf_counter(), time.process_time()
             parse_all(parse, rows)
@@ -128,7 +116,7 @@ def time_in_turns(parsers: dict[str, Parse], rows: Sequence[Row], rounds: int) -
     """Per parser: the sum over chunks of rows of the chunk's fastest pass, parsers taking turns."""
     chunks = [rows[start : start + CHUNK] for start in range(0, len(rows), CHUNK)]
     fastest = {name: [float("inf")] * len(chunks) for name in parsers}
-    with collector_paused():
+    with paused_gc():
         for _ in range(rounds):
             for name, parse in parsers.items():
                 for index, chunk in enumerate(chunks):
@@ -142,7 +130,7 @@ def time_in_turns(parsers: dict[str, Parse], rows: Sequence[Row], rounds: int) -
 def profile(parse: Parse, rows: Sequence[Row], top: int) -> None:
     """One profiled pass; prints the top functions by own time."""
     profiler = cProfile.Profile()
-    with collector_paused():
+    with paused_gc():
         profiler.runcall(parse_all, parse, rows)
     pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(top)
 
