@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, Select, literal_column, select
 from cars_desktop.domain.report_months import ALWAYS
 from cars_desktop.reports.facts import parse_indexed, parse_reported
 from cars_desktop.reports.periods import DateWindow
+from cars_desktop.reports.read_ahead import read_ahead
 from cars_protocol.records import Person, RecordBase, record_from_json
 from cars_server.errors import CarsServerError
 from cars_server.storage.report_index import chunked, id_in
@@ -64,6 +65,8 @@ def iter_records(
             yield from parse_reported(_stream(connection, full, batch), _parse)
         else:
             indexed = _indexed_rows(connection, types, window, batch)
+            if connection.dialect.name == "postgresql":  # the database works in another process
+                indexed = read_ahead(indexed)
             people = partial(_people_by_id, connection, types is None or Person.record_type in types)
             yield from parse_indexed(indexed, people, _parse)
 
@@ -99,7 +102,8 @@ def _people_by_id(
 ) -> Iterator[tuple[str, str, str]]:
     """The stored people with these ids (none if people were not asked for)."""
     if wanted:
-        yield from _by_id(connection, sorted(ids), PEOPLE_PER_QUERY, Person.record_type)
+        people = _by_id(connection, sorted(ids), PEOPLE_PER_QUERY, Person.record_type)
+        yield from read_ahead(people) if connection.dialect.name == "postgresql" else people
 
 
 def _by_id(
