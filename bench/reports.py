@@ -27,6 +27,7 @@ import pstats
 import random
 import resource
 import shutil
+import sqlite3
 import statistics
 import sys
 import time
@@ -272,19 +273,62 @@ def _upgrade_cache(root: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     return manifest
 
 
+#: How a store holds its records once casework is written as it happens: in the order they were
+#: first saved (an amendment keeps its row's place). The cache is generated person by person, which
+#: scatters each year's records through the file; caches made before 26/11/2026 06:30 are
+#: rewritten in this order once (`_store_in_save_order`), and the manifest says which order it has.
+SAVE_ORDER = "saved"
+_REWRITE_IN_SAVE_ORDER = (
+    "CREATE TEMP TABLE bench_held AS SELECT * FROM records",
+    "DELETE FROM records",
+    "INSERT INTO records SELECT * FROM bench_held ORDER BY json_extract(body, '$.created_at'), id",
+    "DROP TABLE bench_held",
+)
+
+
+def _store_in_save_order(root: Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite both databases' `records` in the order the records were first saved (their
+    `created_at`): the order a workstation and the server write them in as casework happens.
+    Foreign keys are deferred (workstation) or off (server SQLite), so nothing cascades."""
+    started = time.perf_counter()
+    desk = unlock(Settings(kdf=CHEAP_KDF), root / "workstation", BENCH_USER, BENCH_PASSWORD)
+    try:
+        with desk.unit_of_work() as uow:
+            connection = uow.session.connection()
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            for statement in _REWRITE_IN_SAVE_ORDER:
+                connection.exec_driver_sql(statement)
+            uow.commit()
+    finally:
+        desk.lock("bench_reordered")
+    server = sqlite3.connect(root / "server.sqlite")  # foreign keys off: no cascade to report_months
+    try:
+        with server:
+            for statement in _REWRITE_IN_SAVE_ORDER:
+                server.execute(statement)
+        server.execute("VACUUM")
+    finally:
+        server.close()
+    log(f"rewrote the cache's records in save order in {time.perf_counter() - started:.1f} s")
+    manifest = {**manifest, "storage_order": SAVE_ORDER}
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
 def cached(cache_dir: Path, per_year: int, random_seed: int, rebuild: bool) -> Cache:
     root = cache_dir / f"reports-a{per_year}-s{random_seed}-f{CACHE_FORMAT}"
     path = root / "manifest.json"
-    if not rebuild and path.exists():
-        manifest = json.loads(path.read_text())
-        if manifest.get("desk_schema") != desk_head() or manifest.get("server_schema") != server_head():
-            log("the cache is from an older schema; migrating it")
-            manifest = _upgrade_cache(root, manifest)
-        log(f"using the cached data in {root}")
-        return Cache(root, manifest)
-    log(f"generating five years of casework ({per_year:,} assessment forms a year) into {root}")
-    _build_cache(root, per_year, random_seed)
-    return Cache(root, json.loads(path.read_text()))
+    if rebuild or not path.exists():
+        log(f"generating five years of casework ({per_year:,} assessment forms a year) into {root}")
+        _build_cache(root, per_year, random_seed)
+    manifest = json.loads(path.read_text())
+    if manifest.get("desk_schema") != desk_head() or manifest.get("server_schema") != server_head():
+        log("the cache is from an older schema; migrating it")
+        manifest = _upgrade_cache(root, manifest)
+    if manifest.get("storage_order") != SAVE_ORDER:
+        manifest = _store_in_save_order(root, manifest)
+    log(f"using the cached data in {root}")
+    return Cache(root, manifest)
 
 
 #: The server's tables a report reads, copied from the SQLite cache into PostgreSQL.
@@ -506,6 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Data: {YEARS} years to {LAST_DAY:%d/%m/%Y}, {m['per_year']:,} assessment forms a year, seed "
         f"{m['random_seed']}; records {sum(m['record_counts'].values()):,}: "
         + ", ".join(f"{k} {v:,}" for k, v in m["record_counts"].items())
+        + f"; stored in {m.get('storage_order', 'person')} order"
     )
     print(
         "Completed required/lifestyle/vulnerability/suitability forms by calendar year: "
