@@ -15,10 +15,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from cars_desktop.storage.sql_lists import chunks, placeholders
 from cars_desktop.storage.tables import to_db_time
 from cars_protocol.records import Person, RecordBase, record_from_json
-
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ class LookupRepository:
         """
         if not record_types:
             return []
-        marks = ", ".join("?" for _ in record_types)
+        marks = placeholders(len(record_types))
         bound = to_db_time(since)
         sql = (  # placeholders only; every value is bound
             f"SELECT record_type, body FROM records WHERE record_type IN ({marks})"  # noqa: S608
@@ -98,7 +97,7 @@ class LookupRepository:
         """
         if not statuses:
             return []
-        marks = ", ".join("?" for _ in statuses)
+        marks = placeholders(len(statuses))
         sql = (  # placeholders only; every value is bound
             f"SELECT record_type, body FROM records WHERE json_extract(body, '$.status') IN ({marks})"  # noqa: S608
             " AND record_type = ? AND site_code = ? AND live = 1"
@@ -110,9 +109,8 @@ class LookupRepository:
         """The current revisions of these people (live or not), in no particular order."""
         ids = [str(i) for i in person_ids]
         found: list[Person] = []
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            marks = ", ".join("?" for _ in chunk)
+        for chunk in chunks(ids):
+            marks = placeholders(len(chunk))
             rows = (
                 self.session.connection()
                 .exec_driver_sql(

@@ -16,21 +16,10 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from cars_desktop.domain.report_months import ALWAYS, StoredRow
+from cars_desktop.storage.sql_lists import chunks, placeholders
 
 #: Rows fetched per call into SQLCipher: large enough to be quick, small enough to keep memory flat.
 DEFAULT_BATCH = 2000
-
-#: Bound parameters per statement when reading rows by rowid or id (well under SQLite's limit).
-_CHUNK = 500
-
-
-def _marks(count: int) -> str:
-    return ", ".join("?" for _ in range(count))
-
-
-def _chunks(items: Sequence[object]) -> Iterator[Sequence[object]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def iter_current_bodies(
@@ -52,7 +41,7 @@ def iter_current_bodies(
         types = list(dict.fromkeys(record_types))
         if not types:
             return
-        query += f" WHERE record_type IN ({_marks(len(types))})"
+        query += f" WHERE record_type IN ({placeholders(len(types))})"
         parameters = tuple(types)
     result = session.connection().exec_driver_sql(query, parameters)
     try:
@@ -91,8 +80,8 @@ def people_bodies(session: Session, person_ids: Collection[str]) -> Iterator[Sto
     """
     conn = session.connection()
     rowids: list[int] = []
-    for chunk in _chunks(sorted(person_ids)):
-        query = f"SELECT rowid FROM records WHERE id IN ({_marks(len(chunk))})"  # noqa: S608
+    for chunk in chunks(sorted(person_ids)):
+        query = f"SELECT rowid FROM records WHERE id IN ({placeholders(len(chunk))})"  # noqa: S608
         rowids.extend(row[0] for row in conn.exec_driver_sql(query, tuple(chunk)))
     yield from (row for row in _rows_by_rowid(conn, sorted(rowids)) if row[1] == "person")
 
@@ -104,7 +93,7 @@ def _indexed_rowids(conn: Connection, months: tuple[int, int], types: Sequence[s
     in one ordered pass over the id index (a join probed it once per index row, in month order:
     two to four times slower over five years of casework).
     """
-    marks = _marks(len(types))  # only placeholders are formatted into the SQL
+    marks = placeholders(len(types))  # only placeholders are formatted into the SQL
     query = (
         "SELECT rowid FROM records WHERE id IN (SELECT record_id FROM report_months"  # noqa: S608
         f" WHERE month BETWEEN ? AND ? AND record_type IN ({marks}))"
@@ -113,9 +102,9 @@ def _indexed_rowids(conn: Connection, months: tuple[int, int], types: Sequence[s
 
 
 def _rows_by_rowid(conn: Connection, rowids: Sequence[int]) -> Iterable[StoredRow]:
-    for chunk in _chunks(rowids):
+    for chunk in chunks(rowids):
         rows = conn.exec_driver_sql(
-            f"SELECT id, record_type, body FROM records WHERE rowid IN ({_marks(len(chunk))})",  # noqa: S608
+            f"SELECT id, record_type, body FROM records WHERE rowid IN ({placeholders(len(chunk))})",  # noqa: S608
             tuple(chunk),
         )
         yield from ((row[0], row[1], row[2]) for row in rows)

@@ -14,13 +14,12 @@ from datetime import datetime
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from cars_desktop.storage.sql_lists import chunks, placeholders
 from cars_desktop.storage.tables import to_db_time
 from cars_protocol.records import RecordBase, record_from_json
 
 #: Record types (with a person) whose bodies decide whether a case is still open.
 CASE_STATE_TYPES = ("assessment", "action", "appointment")
-#: SQLite's default host-parameter limit is 999 (older builds); stay well under it.
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -31,14 +30,6 @@ class PersonHoldings:
     record_ids: tuple[str, ...]  # the person, everything with their person id, and reviews of those
     last_change_at: datetime  # the latest `updated_at` among them
     all_receipted: bool  # every one is held by the server and none has an unsent change
-
-
-def _chunks(items: Sequence[str]) -> list[Sequence[str]]:
-    return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
 
 
 class RetentionRepository:
@@ -68,19 +59,19 @@ class RetentionRepository:
         ).all()
         assessment_ids = [str(r.id) for r in own if r.record_type == "assessment"]
         reviews: list[str] = []
-        for chunk in _chunks(assessment_ids):
+        for chunk in chunks(assessment_ids):
             # Built from a count of placeholders only; the ids are bound parameters.
             found = conn.exec_driver_sql(
                 "SELECT id FROM records WHERE record_type = 'review_decision'"  # noqa: S608
-                f" AND json_extract(body, '$.assessment_id') IN ({_marks(len(chunk))})",
+                f" AND json_extract(body, '$.assessment_id') IN ({placeholders(len(chunk))})",
                 tuple(chunk),
             ).all()
             reviews.extend(str(r.id) for r in found)
         ids = [str(r.id) for r in own] + reviews
         last = ""
         all_receipted = True
-        for chunk in _chunks(ids):
-            marks = _marks(len(chunk))
+        for chunk in chunks(ids):
+            marks = placeholders(len(chunk))
             row = conn.exec_driver_sql(
                 "SELECT max(r.updated_at) AS last, sum(CASE WHEN s.state = 'receipted' THEN 0 ELSE 1 END)"  # noqa: S608
                 f" AS not_receipted FROM records r LEFT JOIN record_sync s ON s.record_id = r.id"
@@ -104,7 +95,7 @@ class RetentionRepository:
         """The person's assessments, actions and appointments: what says whether the case is open."""
         rows = self._conn.exec_driver_sql(
             "SELECT record_type, body FROM records WHERE person_id = ?"  # noqa: S608
-            f" AND record_type IN ({_marks(len(CASE_STATE_TYPES))})",
+            f" AND record_type IN ({placeholders(len(CASE_STATE_TYPES))})",
             (person_id, *CASE_STATE_TYPES),
         ).all()
         return [record_from_json(r.record_type, r.body) for r in rows]
@@ -117,8 +108,8 @@ class RetentionRepository:
         """
         conn = self._conn
         deleted = 0
-        for chunk in _chunks(list(record_ids)):
-            marks = _marks(len(chunk))
+        for chunk in chunks(list(record_ids)):
+            marks = placeholders(len(chunk))
             params = tuple(chunk)
             unsent = conn.exec_driver_sql(
                 f"SELECT count(*) FROM outbox WHERE receipted_at IS NULL AND record_id IN ({marks})",  # noqa: S608
