@@ -50,6 +50,7 @@ from cars_desktop.config import Settings
 from cars_desktop.reports.compute import KpiTable
 from cars_desktop.reports.facts import REPORTED_TYPES, current_revisions, is_completed
 from cars_desktop.reports.periods import PeriodKind, periods_between
+from cars_desktop.reports.workers import default_workers
 from cars_desktop.services.reports import kpi_report
 from cars_desktop.services.seed import ASSESSMENT_KINDS, CaseworkGenerator
 from cars_desktop.services.users import enrol_user
@@ -463,7 +464,7 @@ def bench_server(
     target: float | None,
 ) -> None:
     def command() -> object:
-        return run_kpi_report(engine, request, ACTOR, datetime.now(UTC))
+        return run_kpi_report(engine, request, ACTOR, datetime.now(UTC), args.workers)
 
     same = server_full_read(engine, request) == command()
     print(
@@ -478,12 +479,12 @@ def bench_server(
 
 def bench_workstation(desk: WorkstationSession, first: date, args: argparse.Namespace, timed: Timed) -> None:
     def command() -> object:
-        return kpi_report(desk, first, LAST_DAY, PeriodKind.MONTH)
+        return kpi_report(desk, first, LAST_DAY, PeriodKind.MONTH, workers=args.workers)
 
     middle = date(LAST_DAY.year - 3, 4, 1)
 
     def middle_year() -> object:
-        return kpi_report(desk, middle, middle + timedelta(days=364), PeriodKind.MONTH)
+        return kpi_report(desk, middle, middle + timedelta(days=364), PeriodKind.MONTH, workers=args.workers)
 
     same = workstation_full_read(desk, first, LAST_DAY, PeriodKind.MONTH) == command()
     print(
@@ -535,6 +536,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--time-full-read", action="store_true", help="also time reading every record (slow; the reference)"
     )
     parser.add_argument("--skip-postgresql", action="store_true", help="time SQLite and the workstation only")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help=f"processes each report is counted in, as the commands do (default here: {default_workers()})",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.per_year, args.reps = QUICK_PER_YEAR, 2
@@ -557,7 +564,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         + ", ".join(f"{y} {n:,}" for y, n in m["assessment_kinds_completed_by_calendar_year"].items())
     )
     first = date(LAST_DAY.year - 1, 4, 1)
-    print(f"Report: {first:%d/%m/%Y} to {LAST_DAY:%d/%m/%Y} by month, all sites, every KPI\n")
+    print(
+        f"Report: {first:%d/%m/%Y} to {LAST_DAY:%d/%m/%Y} by month, all sites, every KPI; counted in "
+        f"up to {args.workers} process{'es' if args.workers > 1 else ''} (reports.parts; rows read "
+        "counts those parsed in this process, so only its own part when there are more)\n"
+    )
     work = args.cache_dir / f"reports-work-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(cache.root, work)

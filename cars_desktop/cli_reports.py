@@ -22,6 +22,7 @@ from cars_desktop.reports.report_files import (
     tables_folder_problem,
     write_new_file,
 )
+from cars_desktop.reports.workers import WORKERS_HELP, default_workers, workers_argument
 
 
 def add_report_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,6 +60,7 @@ def add_report_parser(commands: argparse._SubParsersAction) -> None:  # type: ig
         "--no-suppress", action="store_true", help="show every count (only for use inside the service)"
     )
     kpi.add_argument("--out", type=Path, help="new file to write (default: standard output)")
+    kpi.add_argument("--workers", type=workers_argument, metavar="N", help=WORKERS_HELP)
     kpi.add_argument(
         "--tables-dir",
         type=Path,
@@ -89,7 +91,13 @@ def report_kpi(args: argparse.Namespace, session, secrets: SecretReader) -> int:
         return _report_commissioner(args, session)
     sites = frozenset(args.site) if args.site else None
     table = kpi_report(
-        session, args.first, args.last, PeriodKind(args.period or "month"), GroupBy(args.by or "none"), sites
+        session,
+        args.first,
+        args.last,
+        PeriodKind(args.period or "month"),
+        GroupBy(args.by or "none"),
+        sites,
+        workers=default_workers() if args.workers is None else args.workers,
     )
     render = to_json if args.format == "json" else to_csv
     text = render(table, None if args.no_suppress else args.suppress_below)

@@ -89,19 +89,37 @@ def with_fast_times(schema: Any, marker: Callable[..., Any], replacement: CoreSc
     return schema, 0
 
 
+def _leave_out_fields(schema: Any, names: tuple[str, ...]) -> None:
+    """Take `names` out of the model's own fields in a copied schema (`with_fast_times` copies it),
+    and let their JSON be skipped unread (`extra_behavior` "ignore"): an outline of the model."""
+    node = schema
+    while node.get("type") != "model-fields":
+        node = node["schema"]  # model, then any validator functions wrapped around its fields
+    for name in names:
+        del node["fields"][name]
+    node["extra_behavior"] = "ignore"
+
+
 class FastJsonParser(Generic[M]):
     """Parses one model's JSON: the fast validator first, the model's own when that refuses.
+
+    With `leave_out`, the fast validator makes an outline: an instance without those fields (their
+    JSON skipped, never turned into Python objects; reading one raises AttributeError), for readers
+    that never use them (`cars_desktop.reports.facts.kpi_outline`). Input it refuses still gets
+    the model's own validator, so the answer is then the whole record, or its errors.
 
     `fast_time_fields` says how many UTC time nodes the fast validator parses in C (0: the schema
     held none, and every call goes straight to the model's validator). `fallbacks` counts the
     calls the fast validator refused, a diagnostic for benchmarks (not exact under threads).
     """
 
-    def __init__(self, model: type[M], marker: Callable[..., Any]) -> None:
+    def __init__(self, model: type[M], marker: Callable[..., Any], leave_out: tuple[str, ...] = ()) -> None:
         self.model = model
         schema, self.fast_time_fields = with_fast_times(
             model.__pydantic_core_schema__, marker, canonical_utc_time_schema()
         )
+        if leave_out:
+            _leave_out_fields(schema, leave_out)
         self._exact = model.__pydantic_validator__.validate_json
         self._fast = SchemaValidator(schema).validate_json if self.fast_time_fields else None
         self.fallbacks = 0

@@ -226,10 +226,50 @@ def kpi_table(
     else:
         seen = {group for rows in tallies.values() for (_at, group) in rows if group is not None}
         groups = tuple(sorted(seen))
+    return _filled({kpi.kpi_id: tallies[kpi.kpi_id] for kpi in kpis}, index.periods, groups, group_by, kpis)
+
+
+def _filled(
+    cells: dict[str, dict[Cell, KpiRow]],
+    periods: Sequence[Period],
+    groups: tuple[str | None, ...],
+    group_by: GroupBy,
+    kpis: Sequence[Kpi],
+) -> KpiTable:
+    """The table with a row for every KPI, period and group: the cells' rows, and zero (or no
+    value) rows for the cells without one."""
     rows = tuple(
-        tallies[kpi.kpi_id].get((at, group)) or _empty(kpi, period, group)
+        cells[kpi.kpi_id].get((at, group)) or _empty(kpi, period, group)
         for kpi in kpis
-        for at, period in enumerate(index.periods)
+        for at, period in enumerate(periods)
         for group in groups
     )
-    return KpiTable(rows, index.periods, groups, group_by, tuple(kpis))
+    return KpiTable(rows, tuple(periods), groups, group_by, tuple(kpis))
+
+
+def join_tables(parts: Sequence[KpiTable]) -> KpiTable:
+    """One table from tables over consecutive runs of periods (a report computed in parts,
+    `reports.parts`), as `kpi_table` would have made it over all their periods at once.
+
+    Every cell (KPI, period, group) is counted within its period alone, rates' numerators
+    included, so a part's rows are the whole report's rows for its periods; only the groups are
+    joined: a group seen in any part gets its zero rows in the others.
+    """
+    if not parts:
+        raise ValueError("no tables to join")
+    first = parts[0]
+    if any(p.group_by is not first.group_by or p.kpis != first.kpis for p in parts):
+        raise ValueError("only tables of the same KPIs and grouping can be joined")
+    periods = tuple(period for part in parts for period in part.periods)
+    if len(set(periods)) != len(periods):
+        raise ValueError("the tables' periods overlap")
+    position = {period: at for at, period in enumerate(periods)}
+    cells: dict[str, dict[Cell, KpiRow]] = {kpi.kpi_id: {} for kpi in first.kpis}
+    for part in parts:
+        for row in part.rows:
+            cells[row.kpi_id][(position[row.period], row.group)] = row
+    if first.group_by is GroupBy.NONE:
+        groups: tuple[str | None, ...] = (None,)
+    else:
+        groups = tuple(sorted({g for part in parts for g in part.groups if g is not None}))
+    return _filled(cells, periods, groups, first.group_by, first.kpis)

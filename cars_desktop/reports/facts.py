@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from cars_desktop.domain.report_months import StoredRow
+from cars_desktop.reports.forms_facts import ANSWERS_UNREAD
 from cars_desktop.reports.periods import uk_date_of
 from cars_protocol.records import (
     Action,
@@ -29,6 +30,7 @@ from cars_protocol.records import (
     Person,
     RecordBase,
     Referral,
+    assessment_outline_from_json,
     record_from_json,
 )
 
@@ -41,13 +43,15 @@ UNKNOWN = "unknown"
 REPORTED_TYPES = ("person", "assessment", "referral", "naloxone_supply", "action")
 
 
-def current_revisions(records: Iterable[RecordBase]) -> dict[uuid.UUID, RecordBase]:
-    """The newest revision of each record (a source may hold several revisions of one record)."""
-    newest: dict[uuid.UUID, RecordBase] = {}
+def current_revisions(records: Iterable[RecordBase]) -> dict[int, RecordBase]:
+    """The newest revision of each record (a source may hold several revisions of one record),
+    keyed by the id's number (`UUID.int`: hashed in C, where a UUID hashes in Python)."""
+    newest: dict[int, RecordBase] = {}
     for record in records:
-        held = newest.get(record.id)
-        if held is None or (record.revision, record.updated_at) > (held.revision, held.updated_at):
-            newest[record.id] = record
+        key = record.id.int
+        held = newest.setdefault(key, record)
+        if held is not record and (record.revision, record.updated_at) > (held.revision, held.updated_at):
+            newest[key] = record
     return newest
 
 
@@ -83,23 +87,54 @@ def parse_indexed(
     person the counted records need, which is all a KPI whose events are dated by its own record
     needs (`compute.report_window`); the rest of the store is never read.
     """
-    needed: set[str] = set()
-    seen: set[str] = set()
+    needed: dict[int, uuid.UUID] = {}  # by the id's number: hashed in C (see `current_revisions`)
+    seen: set[int] = set()
     for record_id, record_type, body in rows:
-        record = parse(record_id, record_type, body)
+        record = kpi_outline(record_type, body) or parse(record_id, record_type, body)
         if isinstance(record, Person):
-            seen.add(record_id)
-            if record.tombstone is not None and record.tombstone.merged_into is not None:
-                needed.add(str(record.tombstone.merged_into))
+            seen.add(record.id.int)
+            merged_into = None if record.tombstone is None else record.tombstone.merged_into
+            if merged_into is not None:
+                needed[merged_into.int] = merged_into
         else:
             person_id = getattr(record, "person_id", None)
             if person_id is not None:
-                needed.add(str(person_id))
+                needed[person_id.int] = person_id
         yield record
-    wanted = needed - seen
+    wanted = sorted(str(person_id) for key, person_id in needed.items() if key not in seen)
     if wanted:
-        for record_id, record_type, body in people_by_id(sorted(wanted)):
+        for record_id, record_type, body in people_by_id(wanted):
             yield parse(record_id, record_type, body)
+
+
+def kpi_outline(record_type: str, body: str) -> Assessment | None:
+    """A form of a kind whose answers no KPI reads (`forms_facts.ANSWERS_UNREAD`), read without them;
+    None for anything else, which is then parsed in full.
+
+    Why: custody arrival forms are two thirds of a year's forms, and a KPI reads only who, when,
+    where and whether they were completed (people engaged); their answers were 60% of the time
+    spent validating them. The kind is first looked for in the text (as the store writes it); the
+    outline's own validated kind then decides, so a form whose answers are read is never outlined
+    (anything unusual is simply parsed in full). Reading `answers` on an outline raises
+    AttributeError: a KPI that starts reading a kind's answers fails its tests until the kind is
+    taken out of `ANSWERS_UNREAD`, rather than counting wrongly.
+    """
+    if record_type != "assessment":
+        return None
+    start = body.find(_KIND_MARK)
+    if start < 0:
+        return None
+    start += len(_KIND_MARK)
+    if body[start : body.find('"', start)] not in ANSWERS_UNREAD:
+        return None
+    try:
+        outline = assessment_outline_from_json(body)
+    except ValueError:  # pydantic's ValidationError: the full parse reports it
+        return None
+    return outline if outline.kind in ANSWERS_UNREAD else None
+
+
+_KIND_MARK = '"kind":"'
 
 
 def answer_date(answers: dict[str, Any], key: str) -> date | None:

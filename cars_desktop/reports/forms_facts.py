@@ -13,7 +13,21 @@ from cars_desktop.domain.errors import InvalidInput
 from cars_desktop.forms.scoring.audit import audit
 from cars_desktop.forms.scoring.rules import scoring_rules
 from cars_desktop.resources import shipped_reference_list
-from cars_protocol.records import Assessment
+from cars_protocol.records import Assessment, AssessmentKind
+
+ANSWERS_UNREAD = frozenset(
+    {
+        AssessmentKind.CUSTODY_ARRIVAL,
+        AssessmentKind.REQUIRED_FOLLOW_UP,
+        AssessmentKind.REFERRAL,
+        AssessmentKind.REFERRAL_OUTCOME,
+        AssessmentKind.OUT_OF_HOURS_BOOKING,
+    }
+)
+"""The forms whose answers no KPI reads: a KPI report reads them as outlines, without answers
+(`facts.kpi_outline`). A KPI counts them only as forms completed (people engaged); the crime
+tables, which read custody arrivals' offences, parse them in full. A KPI that starts to read one
+of these kinds' answers must take the kind out (its tests fail until then: an outline has none)."""
 
 VOLUNTARY_TYPES = frozenset({"voluntary_custody", "voluntary_community"})
 """Lifestyle assessment types that are voluntary (assessment_types.json); "required" is the

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from cars_desktop.reports.periods import PeriodKind
+from cars_desktop.reports.workers import WORKERS_HELP, default_workers, workers_argument
 from cars_server.admin.database import admin_actor
 from cars_server.clock import utc_now
 from cars_server.config import ServerSettings
@@ -77,6 +78,13 @@ def add_report_commands(
         metavar="DIR",
         help="write each table of the commissioner's report as a CSV into DIR (new or empty)",
     )
+    p.add_argument(
+        "--workers",
+        type=workers_argument,
+        default=None,
+        metavar="N",
+        help=WORKERS_HELP,
+    )
     add_db(p)
     p.set_defaults(handler=_kpi, no_database=False)
 
@@ -109,7 +117,8 @@ def _kpi(args: argparse.Namespace, _settings: ServerSettings, engine: Engine) ->
         out=args.out,
         tables_dir=args.tables_dir,
     )
-    text = run_kpi_report(engine, request, admin_actor(), utc_now())
+    workers = default_workers() if args.workers is None else args.workers
+    text = run_kpi_report(engine, request, admin_actor(), utc_now(), workers)
     if request.out is None and request.tables_dir is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:

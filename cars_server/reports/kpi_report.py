@@ -13,12 +13,14 @@ report is disclosed without its record.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from cars_desktop.documents.fonts import register_fonts
@@ -26,6 +28,7 @@ from cars_desktop.reports.commissioner import build_commissioner_report, commiss
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis, report_window
 from cars_desktop.reports.export import to_csv, to_json
 from cars_desktop.reports.facts import REPORTED_TYPES
+from cars_desktop.reports.parts import PartTable, kpi_table_in_parts
 from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import Period, PeriodKind, periods_between
 from cars_desktop.reports.report_files import (
@@ -39,7 +42,7 @@ from cars_desktop.reports.report_files import (
 from cars_protocol.records import RecordBase
 from cars_server.audit_log import DetailValue, write_audit
 from cars_server.errors import CarsServerError
-from cars_server.reports.records import iter_records
+from cars_server.reports.records import SharedSnapshot, iter_records, records_on, shared_snapshot
 
 REPORT_OPERATION = "report"
 #: Counts under this are suppressed unless the operator says otherwise (DOMAIN.md: small numbers).
@@ -126,6 +129,32 @@ def kpi_table(records: Iterable[RecordBase], request: KpiReportRequest) -> KpiTa
     return compute_kpis(records, report_periods(request), group_by=group_by)
 
 
+def kpi_table_of(engine: Engine, request: KpiReportRequest, workers: int = 1) -> KpiTable:
+    """The KPI table over the server's records, counted in up to `workers` processes
+    (`cars_desktop.reports.parts`: only from a process running one thread, such as the command)."""
+    periods = report_periods(request)
+    if workers < 2 or report_window(periods) is None or len(periods) < 2:
+        return kpi_table(kpi_records(engine, request), request)
+    group_by = GROUPINGS[request.by] if request.by else GroupBy.NONE
+
+    def counter(connection: Connection) -> PartTable:
+        def count(part: Sequence[Period]) -> KpiTable:
+            window = report_window(part)
+            return compute_kpis(records_on(connection, REPORTED_TYPES, window=window), part, group_by)
+
+        return count
+
+    @contextmanager
+    def in_child(share: SharedSnapshot) -> Iterator[PartTable]:
+        with share.open_in_child() as connection:
+            yield counter(connection)
+
+    with shared_snapshot(engine) as share:
+        return kpi_table_in_parts(
+            periods, workers, counter(share.connection), partial(in_child, share), share.release, group_by
+        )
+
+
 def kpi_records(engine: Engine, request: KpiReportRequest) -> Iterable[RecordBase]:
     """The records the KPI table can count: the reported types only, and (when every KPI dates its
     events by its own record, `compute.report_window`) only those holding a date near its periods.
@@ -153,14 +182,17 @@ def commissioner_files(
     return files
 
 
-def run_kpi_report(engine: Engine, request: KpiReportRequest, actor: str, now: datetime) -> str:
+def run_kpi_report(
+    engine: Engine, request: KpiReportRequest, actor: str, now: datetime, workers: int = 1
+) -> str:
     """Compute and render the report, log it, and write its files if asked; returns the KPI table's
-    text (empty for the commissioner's report, which is only ever written to files)."""
+    text (empty for the commissioner's report, which is only ever written to files). The KPI table
+    is counted in up to `workers` processes (`kpi_table_of`)."""
     request.check()
     if request.commissioner:
         text, files = "", commissioner_files(iter_records(engine), request, now)
     else:
-        text = render(kpi_table(kpi_records(engine, request), request), request)
+        text = render(kpi_table_of(engine, request, workers), request)
         files = {request.out: text.encode("utf-8")} if request.out is not None else {}
     written: list[Path] = []
     with Session(engine) as session:

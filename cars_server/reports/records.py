@@ -13,14 +13,17 @@ then a fifth of the bodies, found without reading the rest.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from functools import partial
 
 from sqlalchemy import Connection, Engine, Select, literal_column, select
 
 from cars_desktop.domain.report_months import ALWAYS
 from cars_desktop.reports.facts import parse_indexed, parse_reported
+from cars_desktop.reports.parts import set_aside_inherited
 from cars_desktop.reports.periods import DateWindow
 from cars_desktop.reports.read_ahead import read_ahead
 from cars_protocol.records import Person, RecordBase, record_from_json
@@ -57,18 +60,28 @@ def iter_records(
     """
     if batch < 1:
         raise ValueError("batch must be at least 1")
-    types = None if record_types is None else list(record_types)
     with _snapshot(engine) as connection:
-        if window is None:
-            query = _BODIES if types is None else _BODIES.where(RecordRow.record_type.in_(types))
-            full = query.order_by(RecordRow.record_type, RecordRow.id)
-            yield from parse_reported(_stream(connection, full, batch), _parse)
-        else:
-            indexed = _indexed_rows(connection, types, window, batch)
-            if connection.dialect.name == "postgresql":  # the database works in another process
-                indexed = read_ahead(indexed)
-            people = partial(_people_by_id, connection, types is None or Person.record_type in types)
-            yield from parse_indexed(indexed, people, _parse)
+        yield from records_on(connection, record_types, batch, window)
+
+
+def records_on(
+    connection: Connection,
+    record_types: Sequence[str] | None = None,
+    batch: int = DEFAULT_BATCH,
+    window: DateWindow | None = None,
+) -> Iterator[RecordBase]:
+    """`iter_records` on a connection whose snapshot is already open (`shared_snapshot`)."""
+    types = None if record_types is None else list(record_types)
+    if window is None:
+        query = _BODIES if types is None else _BODIES.where(RecordRow.record_type.in_(types))
+        full = query.order_by(RecordRow.record_type, RecordRow.id)
+        yield from parse_reported(_stream(connection, full, batch), _parse)
+    else:
+        indexed = _indexed_rows(connection, types, window, batch)
+        if connection.dialect.name == "postgresql":  # the database works in another process
+            indexed = read_ahead(indexed)
+        people = partial(_people_by_id, connection, types is None or Person.record_type in types)
+        yield from parse_indexed(indexed, people, _parse)
 
 
 def _indexed_rows(
@@ -93,7 +106,7 @@ def _indexed_rows(
             select(literal_column("held.rowid")).select_from(held).where(held.c.id.in_(months))
         )
         return _stream(connection, _BODIES.where(literal_column("records.rowid").in_(rowids)), batch)
-    ids = sorted(set(connection.execute(months).scalars()))
+    ids = sorted(set(connection.execute(months).scalars().all()))  # all(): one fetch, not row by row
     return _by_id(connection, ids, batch)
 
 
@@ -128,25 +141,86 @@ def _stream(
 
 
 @contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
+def _snapshot(engine: Engine, exported: str | None = None) -> Iterator[Connection]:
     """A connection whose reads all see one committed state of the database, and write nothing.
 
     PostgreSQL: a REPEATABLE READ, READ ONLY transaction (READ COMMITTED would give each statement
-    its own snapshot). SQLite: an explicit BEGIN (the driver opens none before a SELECT), so the
-    WAL read snapshot taken by the first read lasts until the end.
+    its own snapshot), on the `exported` snapshot of another transaction when given. SQLite: an
+    explicit BEGIN (the driver opens none before a SELECT) and a read, which takes the WAL read
+    snapshot that then lasts until the end.
     """
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(
             isolation_level="REPEATABLE READ", postgresql_readonly=True
         ) as connection:
+            if exported is not None:
+                # A utility statement takes no parameters; the id was checked to be one.
+                connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{_snapshot_id(exported)}'")
             yield connection
         return
     with engine.connect() as connection:
         connection.exec_driver_sql("BEGIN")
         try:
+            connection.execute(select(RecordRow.id).limit(1)).all()
             yield connection
         finally:
             connection.rollback()
+
+
+def _snapshot_id(text: str) -> str:
+    """A snapshot id as `pg_export_snapshot()` gives it (hex digits and dashes), or ValueError."""
+    if not _SNAPSHOT_ID.fullmatch(text):
+        raise ValueError("not a PostgreSQL snapshot id")
+    return text
+
+
+@dataclass(frozen=True)
+class SharedSnapshot:
+    """This process's report connection, and how a forked child reads the same snapshot.
+
+    `release` is called once every child has opened its snapshot: SQLite, which cannot export a
+    snapshot, keeps writers waiting until then, so that nothing is committed in between.
+    """
+
+    connection: Connection
+    open_in_child: Callable[[], AbstractContextManager[Connection]]
+    release: Callable[[], None]
+
+
+@contextmanager
+def shared_snapshot(engine: Engine) -> Iterator[SharedSnapshot]:
+    """A snapshot open here that forked processes can read too (`cars_desktop.reports.parts`).
+
+    PostgreSQL exports the snapshot (`pg_export_snapshot`), which a child's transaction adopts
+    (`SET TRANSACTION SNAPSHOT`). SQLite takes the write lock (BEGIN IMMEDIATE) before opening this
+    process's snapshot and keeps it until `release`: a child opening its snapshot meanwhile sees
+    the same last commit. Writers wait a few milliseconds, as for any other writer.
+    """
+    if engine.dialect.name == "postgresql":
+        with _snapshot(engine) as connection:
+            exported = _snapshot_id(
+                str(connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
+            )
+            yield SharedSnapshot(connection, partial(_in_child, engine, exported), lambda: None)
+        return
+    with engine.connect() as writers_held:
+        writers_held.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            with _snapshot(engine) as connection:
+                yield SharedSnapshot(connection, partial(_in_child, engine, None), writers_held.rollback)
+        finally:
+            writers_held.rollback()
+
+
+@contextmanager
+def _in_child(engine: Engine, exported: str | None) -> Iterator[Connection]:
+    """In a forked child: a new connection on the parent's snapshot (`parts.set_aside_inherited`)."""
+    set_aside_inherited(engine)
+    with _snapshot(engine, exported) as connection:
+        yield connection
+
+
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(?:-[0-9A-Fa-f]+)+")
 
 
 def _parse(record_id: str, record_type: str, body: str) -> RecordBase:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
+from collections.abc import Iterable, Sequence
 from datetime import date
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+import cars_desktop.services.reports as services_reports
 from cars_desktop.domain.errors import NotPermitted
 from cars_desktop.reports.compute import GroupBy
-from cars_desktop.reports.periods import PeriodKind
+from cars_desktop.reports.periods import Period, PeriodKind
 from cars_desktop.services.reports import kpi_report
 from cars_desktop.services.workstation import WorkstationSession
 from cars_desktop.storage.tables import AuditRow
+from cars_protocol.records import RecordBase
 from tests.conftest import CUSTODY, CUSTODY_PASSWORD, WORKER, Workstation
 from tests.reports.casebook import RECORDS
 from tests.reports.test_kpis import EXPECTED
@@ -52,3 +59,34 @@ def test_only_supervisors_see_kpis(workstation: Workstation) -> None:
             kpi_report(custody, date(2026, 3, 1), date(2026, 3, 31), PeriodKind.MONTH)
     finally:
         custody.lock()
+
+
+def test_a_report_counted_in_two_processes_matches_one_pass(
+    session: WorkstationSession, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line counts in two processes (`reports.parts`): a forked child reads the
+    encrypted store on its own connection, inside the report's snapshot, and logs nothing."""
+    assert threading.active_count() == 1, (
+        f"other threads run here, so nothing would be forked: {threading.enumerate()}"
+    )
+    save_casebook(session)
+    readers = tmp_path / "read-by"
+    read = services_reports._report_records
+
+    def noting_reader(reading: Session, periods: Sequence[Period]) -> Iterable[RecordBase]:
+        with readers.open("a", encoding="utf-8") as log:
+            log.write(f"{os.getpid()}\n")
+        return read(reading, periods)
+
+    monkeypatch.setattr(services_reports, "_report_records", noting_reader)
+    for kind in (PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH):
+        for group_by in (GroupBy.NONE, GroupBy.WORKER):
+            args = (session, date(2026, 3, 1), date(2026, 4, 30), kind, group_by)
+            assert kpi_report(*args, workers=2) == kpi_report(*args, workers=1), (kind, group_by)
+    pids = {int(line) for line in readers.read_text(encoding="utf-8").split()}
+    assert os.getpid() in pids and len(pids) > 1, "no part was read in a child process"
+    with session.unit_of_work() as uow:
+        logged = uow.session.scalar(
+            select(func.count()).select_from(AuditRow).where(AuditRow.operation == "consultation")
+        )
+    assert logged == 12, "each report is logged once, by the process that was asked for it"
