@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,3 +76,18 @@ def session(workstation: Workstation) -> Iterator[WorkstationSession]:
     unlocked = workstation.unlock()
     yield unlocked
     unlocked.lock()
+
+
+#: How long threads left by earlier tests (a stopped server's thread pool, say) may take to end.
+THREADS_END_WITHIN_S = 30
+
+
+@pytest.fixture
+def only_thread() -> None:
+    """Wait until this test process runs no other thread (reports are counted in forked processes
+    only then: `reports.parts`), failing with their names if some outlive the wait."""
+    deadline = time.monotonic() + THREADS_END_WITHIN_S
+    while threading.active_count() > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    assert not others, f"other threads still run here, so nothing would be forked: {others}"

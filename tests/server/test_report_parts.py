@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -30,8 +28,6 @@ from cars_server.storage.tables import RecordRow
 from tests.server.helpers import running_server
 from tests.sync.test_report_agreement import END, START, sync_casework, two_stations
 
-THREADS_END_WITHIN_S = 30
-
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def synced(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
@@ -45,20 +41,13 @@ def synced(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         sync_casework(server, http, both, random_seed=43)
         database_url = server.settings.database_url
     engine = build_engine(database_url)
-    # The server's worker threads (its thread pool's) end on their own a little after it stops.
-    deadline = time.monotonic() + THREADS_END_WITHIN_S
-    while threading.active_count() > 1 and time.monotonic() < deadline:
-        time.sleep(0.05)
     try:
         yield engine
     finally:
         engine.dispose()
 
 
-def test_two_processes_give_the_table_one_pass_gives(synced: Engine) -> None:
-    assert threading.active_count() == 1, (
-        f"other threads run here, so nothing would be forked: {threading.enumerate()}"
-    )
+def test_two_processes_give_the_table_one_pass_gives(synced: Engine, only_thread: None) -> None:
     everything = list(iter_records(synced))
     middle = END - timedelta(days=30)
     for first, last, kind in (
