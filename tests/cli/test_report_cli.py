@@ -41,6 +41,13 @@ def test_report_kpi_csv_json_and_file(workstation: Workstation, tmp_path: Path) 
         and r["period"] == "April 2026"
     ]
     assert [r["value"] for r in oldbury_april] == ["2"]
+    # Counted by default in two processes (a month each); one pass gives the same table.
+    one_pass = cli(
+        *base, "--by", "site", "--workers", "1", stdin=f"{WORKER_PASSWORD}\n", data_dir=workstation.data_dir
+    )
+    assert (one_pass.returncode, one_pass.stdout) == (0, made.stdout), one_pass.stderr
+    too_many = cli(*base, "--workers", "9", stdin=f"{WORKER_PASSWORD}\n", data_dir=workstation.data_dir)
+    assert "must be from 1 to 8" in one_error_line(too_many)
 
     out = tmp_path / "kpis.json"
     made = cli(

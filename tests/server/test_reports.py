@@ -255,6 +255,8 @@ def test_out_file_is_written_once_and_never_overwritten(
         (["--format", "pdf", "--out", "x.pdf", "--by", "site"], EXIT_FAILURE, "--by does not apply"),
         (["--format", "json", "--tables-dir", "t"], EXIT_FAILURE, "alone or with --format pdf"),
         (["--suppress-below", "0"], EXIT_USAGE, "must be 1 or more"),
+        (["--workers", "0"], EXIT_USAGE, "must be from 1 to 8"),
+        (["--workers", "all"], EXIT_USAGE, "not a whole number"),
         (["--suppress-below", "4", "--no-suppress"], EXIT_USAGE, "not allowed with"),
     ],
 )
