@@ -73,7 +73,7 @@ def split_periods(periods: Sequence[Period], parts: int) -> list[tuple[Period, .
     return runs
 
 
-@dataclass
+@dataclass(eq=False)
 class _Child:
     """A part being counted in a forked process."""
 
@@ -176,30 +176,24 @@ def kpi_table_in_parts(
         children_ready()
         return part_table(tuple(periods))
     children = [_fork(run, open_in_child) for run in runs[1:]]
-    late: list[tuple[Period, ...]] = []
     try:
-        for child in children:
-            if not child.wait_ready(READY_TIMEOUT_S):
-                late.append(child.periods)
+        started = [child for child in children if child.wait_ready(READY_TIMEOUT_S)]
         children_ready()
+        for child in children:
+            if child not in started:
+                child.stop()
+        tables = [part_table(runs[0])]
+        for child in children:
+            answer = child.rows() if child in started else None
+            if answer is None:
+                tables.append(part_table(child.periods))
+            else:
+                rows, groups = answer
+                tables.append(KpiTable(rows, child.periods, groups, group_by, tuple(kpis)))
     except BaseException:
         for child in children:
             child.stop()
         raise
-    for child in children:
-        if child.periods in late:
-            child.stop()
-    tables = [part_table(runs[0])]
-    for child in children:
-        if child.periods in late:
-            tables.append(part_table(child.periods))
-            continue
-        answer = child.rows()
-        if answer is None:
-            tables.append(part_table(child.periods))
-        else:
-            rows, groups = answer
-            tables.append(KpiTable(rows, child.periods, groups, group_by, tuple(kpis)))
     return join_tables(tables)
 
 

@@ -8,6 +8,7 @@ in the parent, with the same result.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -49,7 +50,11 @@ def test_tables_of_consecutive_parts_join_into_the_whole_table(kind: PeriodKind,
     periods = periods_between(FIRST, LAST, kind)
     whole = compute_kpis(RECORDS, periods, group_by)
     assert any(row.value for row in whole.rows), "the casebook counted for nothing"
-    for cut in range(1, len(periods)):
+    # Every cut of weeks and months; days cut about every week, and either side of the clocks
+    # going forward and of the month end.
+    edges = {i for i, p in enumerate(periods) if p.start in (date(2026, 3, 29), date(2026, 4, 1))}
+    cuts = set(range(1, len(periods), 7 if kind is PeriodKind.DAY else 1)) | edges | {e + 1 for e in edges}
+    for cut in sorted(cuts):
         halves = [compute_kpis(RECORDS, run, group_by) for run in (periods[:cut], periods[cut:])]
         assert join_tables(halves) == whole, (kind, group_by, cut)
 
@@ -173,3 +178,26 @@ def test_the_workers_option_takes_a_small_whole_number() -> None:
     for bad, message in (("0", "from 1 to"), ("99", "from 1 to"), ("two", "not a whole number")):
         with pytest.raises(Exception, match=message):
             workers_argument(bad)
+
+
+def test_a_failure_here_stops_the_child_and_is_raised(tmp_path: Path) -> None:
+    periods = periods_between(FIRST, LAST, PeriodKind.MONTH)
+    store = CountingStore(tmp_path, GroupBy.NONE)
+    parent = os.getpid()
+
+    def failing_here(part: Sequence[Period]) -> KpiTable:
+        if os.getpid() == parent:
+            raise LookupError("a stored record cannot be read")
+        return store.part_table(part)
+
+    def slow(part: Sequence[Period]) -> KpiTable:
+        threading.Event().wait(30)  # still counting when the parent fails
+        return store.part_table(part)
+
+    @contextmanager
+    def in_child() -> Iterator[PartTable]:
+        yield slow
+
+    with pytest.raises(LookupError, match="cannot be read"):
+        kpi_table_in_parts(periods, 2, failing_here, in_child)
+    assert multiprocessing.active_children() == []
