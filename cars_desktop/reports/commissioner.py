@@ -16,9 +16,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from cars_desktop.domain.errors import InvalidInput
-from cars_desktop.reports.compute import KpiTable, compute_kpis, paused_gc
+from cars_desktop.reports.compute import KpiTable, kpi_table, paused_gc
 from cars_desktop.reports.crime import CrimeTables, crime_tables
 from cars_desktop.reports.export import SUPPRESSED, shown_row
+from cars_desktop.reports.facts import Facts
 from cars_desktop.reports.kpis import KPI_BY_ID, Kpi
 from cars_desktop.reports.periods import Period, PeriodKind, natural_bounds, periods_between
 from cars_desktop.resources import reference_list
@@ -112,9 +113,11 @@ def build_commissioner_report(
     months = periods_between(first, last, PeriodKind.MONTH)
     with paused_gc():  # every record is read and held: see compute.paused_gc
         held = list(records)  # every table must see the same records
-        both = compute_kpis(held, [previous, current], sites=sites)
+        facts = Facts.from_records(held, sites)  # sorted once for both KPI tables
+        both = kpi_table(facts, [previous, current])
         # a month's report: its one month is the period itself, already counted
-        monthly = _only(both, current) if months == [current] else compute_kpis(held, months, sites=sites)
+        monthly = _only(both, current) if months == [current] else kpi_table(facts, months)
+        del facts
         crime = crime_tables(held, first, last, sites, as_of)
     return CommissionerReport(
         first, last, sites, _only(both, current), _only(both, previous), monthly, suppress_below, crime
