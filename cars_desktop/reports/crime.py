@@ -42,7 +42,7 @@ from datetime import date, timedelta
 from cars_desktop.reports import forms_facts as ff
 from cars_desktop.reports.export import SUPPRESSED, csv_cell, suppressed_breakdown, suppressed_count
 from cars_desktop.reports.facts import Facts, answer_time, current_revisions
-from cars_desktop.reports.kpis import kpi_assessments, suitability_done
+from cars_desktop.reports.kpi_events import kpi_assessments, suitability_done
 from cars_desktop.reports.periods import uk_date_of
 from cars_protocol.records import (
     Assessment,

@@ -9,23 +9,12 @@ changes and amended forms included; drafts never).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Literal
 
-from cars_desktop.reports import forms_facts as ff
-from cars_desktop.reports.events import Event, EventSource
-from cars_desktop.reports.facts import Facts, answer_date, answer_time
-from cars_protocol.records import (
-    ActionStatus,
-    ActionType,
-    Assessment,
-    AssessmentKind,
-    ReferralOutcome,
-)
+from cars_desktop.reports import kpi_events as ev
+from cars_desktop.reports.events import EventSource
 
-K = AssessmentKind
 KpiKind = Literal["count", "rate", "breakdown", "median"]
 
 
@@ -56,308 +45,6 @@ class Kpi:
     self_dated: bool = False
 
 
-# --- the facts each KPI is built from -------------------------------------------------------
-
-
-def _completed_at(facts: Facts, a: Assessment) -> Event:
-    return Event(facts.completed_day(a), a, a.id)
-
-
-def _voluntary(facts: Facts) -> Iterator[Event]:
-    for a in facts.completed(K.LIFESTYLE):
-        if a.answers.get("assessment_type") in ff.VOLUNTARY_TYPES:
-            yield _completed_at(facts, a)
-
-
-def _ra1_day(facts: Facts, a: Assessment) -> Event:
-    issued = answer_time(a.answers, "ra1_issued_at") or a.created_at
-    return Event(facts.uk_day(issued), a, a.id)
-
-
-def _required_requested(facts: Facts) -> Iterator[Event]:
-    return (_ra1_day(facts, a) for a in facts.forms.get(K.REQUIRED_INITIAL, ()))
-
-
-def _took_place(a: Assessment) -> bool:
-    return ff.said_yes(a, "attended") and ff.said_yes(a, "remained")
-
-
-def _required_taken_place(facts: Facts) -> Iterator[Assessment]:
-    """Completed required initial assessments the person attended and stayed for."""
-    return (a for a in facts.completed(K.REQUIRED_INITIAL) if _took_place(a))
-
-
-def _required_completed(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(facts, a) for a in facts.remembered(_required_taken_place))
-
-
-def _required_complied(facts: Facts) -> Iterator[Event]:
-    return (_ra1_day(facts, a) for a in facts.remembered(_required_taken_place))
-
-
-def _suitability_requested(facts: Facts) -> Iterator[Event]:
-    for a in facts.forms.get(K.COURT_SUITABILITY, ()):
-        day = answer_date(a.answers, "hearing_date") or facts.uk_day(a.created_at)
-        yield Event(day, a, a.id)
-
-
-def suitability_done(facts: Facts) -> Iterator[Assessment]:
-    """Completed court suitability assessments with an outcome other than "not completed"."""
-    return iter(facts.remembered(_suitability_done))
-
-
-def _suitability_done(facts: Facts) -> Iterator[Assessment]:
-    for a in facts.completed(K.COURT_SUITABILITY):
-        outcome = a.answers.get("outcome")
-        if isinstance(outcome, str) and outcome != "not_completed":
-            yield a
-
-
-def _suitability_completed(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(facts, a) for a in suitability_done(facts))
-
-
-def _adjournments(facts: Facts) -> Iterator[Event]:
-    return (
-        _completed_at(facts, a) for a in facts.completed(K.COURT_SUITABILITY) if ff.said_yes(a, "adjourned")
-    )
-
-
-def _suitable_drr_atr(facts: Facts) -> Iterator[Event]:
-    for a in facts.completed(K.COURT_SUITABILITY):
-        proposed = a.answers.get("requirement_type")
-        recommended = a.answers.get("outcome") == "suitable_recommended"
-        if recommended and isinstance(proposed, str) and ff.requirement_includes(proposed) & {"drr", "atr"}:
-            yield _completed_at(facts, a)
-
-
-def _made(order: str) -> EventSource:
-    def events(facts: Facts) -> Iterator[Event]:
-        for a in facts.completed(K.COURT_SUITABILITY):
-            if order in ff.orders_made(a):
-                day = answer_date(a.answers, "sentence_date") or facts.completed_day(a)
-                yield Event(day, a, a.id)
-
-    return events
-
-
-def _referrals(facts: Facts) -> Iterator[Event]:
-    return (Event(facts.uk_day(r.created_at), r, r.id) for r in facts.referrals)
-
-
-def _entered_by_referral_day(facts: Facts) -> Iterator[Event]:
-    return (
-        Event(facts.uk_day(r.created_at), r, r.id)
-        for r in facts.referrals
-        if r.outcome is ReferralOutcome.ENTERED_TREATMENT
-    )
-
-
-def _entries(facts: Facts) -> Iterator[Event]:
-    for r in facts.referrals:
-        if r.outcome is ReferralOutcome.ENTERED_TREATMENT and r.entered_treatment_on is not None:
-            days = (r.entered_treatment_on - facts.uk_day(r.created_at)).days
-            yield Event(r.entered_treatment_on, r, r.id, amount=float(days))
-
-
-def _not_converted(facts: Facts) -> Iterator[Event]:
-    for r in facts.referrals:
-        if r.outcome is ReferralOutcome.NOT_CONVERTED:
-            yield Event(facts.uk_day(r.created_at), r, r.id, category=r.not_converted_reason)
-
-
-def _cases_closed(facts: Facts) -> Iterator[Event]:
-    for a in facts.completed(K.CASE_CLOSURE):
-        day = answer_date(a.answers, "closed_on") or facts.completed_day(a)
-        yield Event(day, a, a.id)
-
-
-def _kits(facts: Facts) -> Iterator[Event]:
-    return (Event(s.supplied_on, s, s.id, weight=s.quantity) for s in facts.naloxone)
-
-
-def kpi_assessments(facts: Facts) -> Iterator[Assessment]:
-    """Every assessment in the KPI sense: required (took place), lifestyle (any type but
-    "required", which is the content of a required assessment) and court suitability (completed)."""
-    return iter(facts.remembered(_kpi_assessments))
-
-
-def _kpi_assessments(facts: Facts) -> Iterator[Assessment]:
-    yield from facts.remembered(_required_taken_place)
-    yield from (a for a in facts.completed(K.LIFESTYLE) if a.answers.get("assessment_type") != "required")
-    yield from suitability_done(facts)
-
-
-def _assessment_events(facts: Facts) -> Iterator[Event]:
-    return iter(facts.remembered(_dated_assessments))
-
-
-def _dated_assessments(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(facts, a) for a in kpi_assessments(facts))
-
-
-def _by_person(events: Iterable[Event], facts: Facts) -> Iterator[Event]:
-    """The same events keyed by the (surviving) person, for rates over distinct people."""
-    for e in events:
-        person = facts.person_of_record(e.record)
-        if person is not None:
-            yield Event(e.day, e.record, person, e.category, e.weight, e.amount)
-
-
-def _forms_by_person(forms: Iterable[Assessment], facts: Facts) -> Iterator[Event]:
-    """Completed forms as events on the UK date completed, keyed by the (surviving) person: what
-    `_by_person` makes of `_completed_at`, without the event in between (the denominator of
-    assessment conversion is every completed form of a year)."""
-    person_of, completed_day = facts.person_of_record, facts.completed_day
-    for a in forms:
-        person = person_of(a)
-        if person is not None:
-            yield Event(completed_day(a), a, person)
-
-
-def _people_assessed(facts: Facts) -> Iterator[Event]:
-    return _forms_by_person(kpi_assessments(facts), facts)
-
-
-def _people_engaged(facts: Facts) -> Iterator[Event]:
-    return _forms_by_person(chain.from_iterable(facts.completed(kind) for kind in facts.forms), facts)
-
-
-def _opiate_users_assessed(facts: Facts) -> Iterator[Event]:
-    opioids = ff.opioid_substances()
-    for kind in (K.LIFESTYLE, K.COURT_SUITABILITY):
-        yield from _forms_by_person(
-            (a for a in facts.completed(kind) if ff.substances_of(a) & opioids), facts
-        )
-    yield from _forms_by_person(
-        (a for a in facts.completed(K.HARM_REDUCTION) if ff.said_yes(a, "opioid_use")), facts
-    )
-
-
-def _people_supplied(facts: Facts) -> Iterator[Event]:
-    return _by_person(_kits(facts), facts)
-
-
-def _screens(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(facts, a) for a in facts.completed(K.VULNERABILITY))
-
-
-def _people_screened(facts: Facts) -> Iterator[Event]:
-    return _forms_by_person(facts.completed(K.VULNERABILITY), facts)
-
-
-ONWARD = (
-    ActionType.LIAISON_AND_DIVERSION,
-    ActionType.MARAC,
-    ActionType.SAFEGUARDING,
-    ActionType.NRM,
-)
-
-
-def _onward(facts: Facts) -> Iterator[Event]:
-    for action in facts.actions:
-        if action.action_type in ONWARD and action.status is not ActionStatus.CANCELLED:
-            yield Event(facts.uk_day(action.created_at), action, action.id, category=action.action_type.value)
-
-
-def _consent_days(facts: Facts) -> set[tuple[object, object]]:
-    """(person, UK date) pairs on which a consent decision was recorded: a completed lifestyle
-    assessment answering "consent to share" (yes or no), or a completed consent form."""
-    days: set[tuple[object, object]] = set()
-    for a in facts.completed(K.LIFESTYLE):
-        if ff.consent_answered(a):
-            days.add((facts.person_of_record(a), facts.completed_day(a)))
-    for a in facts.completed(K.CONSENT):
-        days.add((facts.person_of_record(a), facts.completed_day(a)))
-    return days
-
-
-def _consent_recorded(facts: Facts) -> Iterator[Event]:
-    days = _consent_days(facts)
-    for event in _assessment_events(facts):
-        if (facts.person_of_record(event.record), event.day) in days:
-            yield event
-
-
-def _lifestyle_events(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(facts, a) for a in facts.completed(K.LIFESTYLE))
-
-
-def _ndtms_complete(facts: Facts) -> Iterator[Event]:
-    for a in facts.completed(K.LIFESTYLE):
-        survivor = facts.person_of_record(a)
-        person = facts.people.get(survivor) if survivor is not None else None
-        if person is not None and ff.ndtms_complete(a, person.sex.value):
-            yield _completed_at(facts, a)
-
-
-NALOXONE_SUPPLY = "naloxone_supply"
-"""The harm-reduction line for a take-home Naloxone supply."""
-USED_REASONS = frozenset({"used_on_self", "used_on_other"})
-"""Replacement reasons that mean the last kit was used (naloxone_reasons.json)."""
-
-
-def _harm_reduction(facts: Facts) -> Iterator[Event]:
-    for a in facts.completed(K.HARM_REDUCTION):
-        event = _completed_at(facts, a)
-        for code in ff.advice_given(a):
-            yield Event(event.day, a, (a.id, code), category=code)
-    for s in facts.naloxone:
-        yield Event(s.supplied_on, s, s.id, category=NALOXONE_SUPPLY)
-
-
-def _replacements_for_used(facts: Facts) -> Iterator[Event]:
-    for s in facts.naloxone:
-        if s.reason == "replacement" and s.replacement_reason in USED_REASONS:
-            yield Event(s.supplied_on, s, s.id, category=s.replacement_reason)
-
-
-def _recommended_for(order: str) -> EventSource:
-    def events(facts: Facts) -> Iterator[Event]:
-        for a in facts.completed(K.COURT_SUITABILITY):
-            proposed = a.answers.get("requirement_type")
-            if (
-                a.answers.get("outcome") == "suitable_recommended"
-                and isinstance(proposed, str)
-                and order in ff.requirement_includes(proposed)
-            ):
-                yield _completed_at(facts, a)
-
-    return events
-
-
-def _order_made_on_recommendation(order: str) -> EventSource:
-    """The recommended assessments (keyed and dated as in `_recommended_for`) where the order was made."""
-
-    def events(facts: Facts) -> Iterator[Event]:
-        for event in _recommended_for(order)(facts):
-            assert isinstance(event.record, Assessment)
-            if order in ff.orders_made(event.record):
-                yield event
-
-    return events
-
-
-def _people_referred(facts: Facts) -> Iterator[Event]:
-    return _by_person(_referrals(facts), facts)
-
-
-def _people_offered_or_supplied(facts: Facts) -> Iterator[Event]:
-    offered = (a for a in facts.completed(K.HARM_REDUCTION) if ff.said_yes(a, "naloxone_offered"))
-    yield from _forms_by_person(offered, facts)
-    yield from _people_supplied(facts)
-
-
-def _suitability_done_events(facts: Facts) -> Iterator[Event]:
-    return (_completed_at(facts, a) for a in suitability_done(facts))
-
-
-def _suitability_recommended(facts: Facts) -> Iterator[Event]:
-    for a in suitability_done(facts):
-        if a.answers.get("outcome") == "suitable_recommended":
-            yield _completed_at(facts, a)
-
-
 # --- the catalogue --------------------------------------------------------------------------
 
 _ASSESSMENTS_TEXT = (
@@ -374,7 +61,7 @@ KPIS: tuple[Kpi, ...] = (
         "Completed lifestyle assessments whose type is voluntary (in custody after a cell sweep, or "
         "after release), counted on the UK date they were completed.",
         "count",
-        events=_voluntary,
+        events=ev.voluntary,
         self_dated=True,
     ),
     Kpi(
@@ -384,7 +71,7 @@ KPIS: tuple[Kpi, ...] = (
         "imposed with written notice (RA1), counted on the UK date of the RA1 time recorded on the "
         "form, or the date the form was started when no RA1 time is recorded yet.",
         "count",
-        events=_required_requested,
+        events=ev.required_requested,
         self_dated=True,
     ),
     Kpi(
@@ -393,7 +80,7 @@ KPIS: tuple[Kpi, ...] = (
         "Completed required initial assessment forms recording that the person attended and stayed "
         "for the whole assessment, counted on the UK date the form was completed.",
         "count",
-        events=_required_completed,
+        events=ev.required_completed,
         self_dated=True,
     ),
     Kpi(
@@ -403,7 +90,7 @@ KPIS: tuple[Kpi, ...] = (
         "recorded on the form (the day the court asked), or the date the form was started when no "
         "hearing date is recorded yet.",
         "count",
-        events=_suitability_requested,
+        events=ev.suitability_requested,
         self_dated=True,
     ),
     Kpi(
@@ -412,7 +99,7 @@ KPIS: tuple[Kpi, ...] = (
         'Completed court suitability assessments with an outcome other than "assessment not '
         'completed", counted on the UK date the form was completed.',
         "count",
-        events=_suitability_completed,
+        events=ev.suitability_completed,
         self_dated=True,
     ),
     Kpi(
@@ -421,7 +108,7 @@ KPIS: tuple[Kpi, ...] = (
         "Completed court suitability assessments recording that the case was adjourned for "
         "assessment or reports, counted on the UK date the form was completed.",
         "count",
-        events=_adjournments,
+        events=ev.adjournments,
         self_dated=True,
     ),
     Kpi(
@@ -432,7 +119,7 @@ KPIS: tuple[Kpi, ...] = (
         'counted on the UK date the form was completed. "Suitable, but does not consent" is not '
         "counted: no requirement can be proposed without consent.",
         "count",
-        events=_suitable_drr_atr,
+        events=ev.suitable_drr_atr,
         self_dated=True,
     ),
     Kpi(
@@ -442,7 +129,7 @@ KPIS: tuple[Kpi, ...] = (
         "treatment requirements where the proposed combination includes a DRR, counted on the "
         "sentence date recorded (or the UK date the form was completed when none is recorded).",
         "count",
-        events=_made("drr"),
+        events=ev.made("drr"),
         self_dated=True,
     ),
     Kpi(
@@ -452,7 +139,7 @@ KPIS: tuple[Kpi, ...] = (
         "treatment requirements where the proposed combination includes an ATR, counted on the "
         "sentence date recorded (or the UK date the form was completed when none is recorded).",
         "count",
-        events=_made("atr"),
+        events=ev.made("atr"),
         self_dated=True,
     ),
     Kpi(
@@ -460,7 +147,7 @@ KPIS: tuple[Kpi, ...] = (
         "Referrals into treatment",
         "Referrals to a treatment provider, counted on the UK date the referral was made (created).",
         "count",
-        events=_referrals,
+        events=ev.referrals,
         self_dated=True,
     ),
     Kpi(
@@ -469,7 +156,7 @@ KPIS: tuple[Kpi, ...] = (
         'Referrals whose outcome is "entered treatment", counted on the date treatment started '
         "(as confirmed and recorded on the referral).",
         "count",
-        events=_entries,
+        events=ev.entries,
         self_dated=True,
     ),
     Kpi(
@@ -478,7 +165,7 @@ KPIS: tuple[Kpi, ...] = (
         'Referrals whose outcome is "did not enter treatment", by the reason recorded, counted on '
         "the UK date the referral was made (so the lines describe the referrals made in the period).",
         "breakdown",
-        events=_not_converted,
+        events=ev.not_converted,
         self_dated=True,
     ),
     Kpi(
@@ -487,7 +174,7 @@ KPIS: tuple[Kpi, ...] = (
         "Completed case closure forms, counted on the closure date recorded on the form (or the UK "
         "date the form was completed when none is recorded).",
         "count",
-        events=_cases_closed,
+        events=ev.cases_closed,
         self_dated=True,
     ),
     Kpi(
@@ -497,7 +184,7 @@ KPIS: tuple[Kpi, ...] = (
         "supply date.",
         "count",
         unit="kits",
-        events=_kits,
+        events=ev.kits,
         self_dated=True,
     ),
     Kpi(
@@ -505,7 +192,7 @@ KPIS: tuple[Kpi, ...] = (
         "Vulnerability screens completed",
         "Completed vulnerability screens, counted on the UK date the form was completed.",
         "count",
-        events=_screens,
+        events=ev.screens,
         self_dated=True,
     ),
     Kpi(
@@ -515,7 +202,7 @@ KPIS: tuple[Kpi, ...] = (
         "a first responder) that were not cancelled, by type, counted on the UK date the action was "
         "raised.",
         "breakdown",
-        events=_onward,
+        events=ev.onward,
         self_dated=True,
     ),
     Kpi(
@@ -531,8 +218,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="People assessed",
         denominator="People engaged",
         unit="proportion",
-        events=_people_assessed,
-        over=_people_engaged,
+        events=ev.people_assessed,
+        over=ev.people_engaged,
         self_dated=True,
     ),
     Kpi(
@@ -544,8 +231,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Required assessments completed",
         denominator="All assessments",
         unit="proportion",
-        events=_required_completed,
-        over=_assessment_events,
+        events=ev.required_completed,
+        over=ev.assessment_events,
         self_dated=True,
     ),
     Kpi(
@@ -558,8 +245,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Initial assessments attended and stayed",
         denominator="Required assessments requested",
         unit="proportion",
-        events=_required_complied,
-        over=_required_requested,
+        events=ev.required_complied,
+        over=ev.required_requested,
         self_dated=True,
     ),
     Kpi(
@@ -572,8 +259,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Referrals that entered treatment",
         denominator="Referrals into treatment",
         unit="proportion",
-        events=_entered_by_referral_day,
-        over=_referrals,
+        events=ev.entered_by_referral_day,
+        over=ev.referrals,
         self_dated=True,
     ),
     Kpi(
@@ -584,7 +271,7 @@ KPIS: tuple[Kpi, ...] = (
         "median",
         numerator="Entries into treatment",
         unit="days",
-        events=_entries,
+        events=ev.entries,
         self_dated=True,
     ),
     Kpi(
@@ -598,8 +285,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Opiate users assessed who were supplied Naloxone",
         denominator="Opiate users assessed",
         unit="proportion",
-        events=_people_supplied,
-        over=_opiate_users_assessed,
+        events=ev.people_supplied,
+        over=ev.opiate_users_assessed,
         self_dated=True,
     ),
     Kpi(
@@ -611,8 +298,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="People assessed who were screened",
         denominator="People assessed",
         unit="proportion",
-        events=_people_screened,
-        over=_people_assessed,
+        events=ev.people_screened,
+        over=ev.people_assessed,
         self_dated=True,
     ),
     Kpi(
@@ -626,8 +313,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Assessments with a consent decision",
         denominator="All assessments",
         unit="proportion",
-        events=_consent_recorded,
-        over=_assessment_events,
+        events=ev.consent_recorded,
+        over=ev.assessment_events,
         self_dated=True,
     ),
     Kpi(
@@ -644,8 +331,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Lifestyle assessments with the fields complete",
         denominator="Lifestyle assessments",
         unit="proportion",
-        events=_ndtms_complete,
-        over=_lifestyle_events,
+        events=ev.ndtms_complete,
+        over=ev.lifestyle_events,
         self_dated=True,
     ),
     Kpi(
@@ -656,7 +343,7 @@ KPIS: tuple[Kpi, ...] = (
         "drugs), counted on the UK date the form was completed, and each take-home Naloxone supply "
         "(one per supply record, whatever the number of kits), counted on the supply date; by type.",
         "breakdown",
-        events=_harm_reduction,
+        events=ev.harm_reduction,
         self_dated=True,
     ),
     Kpi(
@@ -666,7 +353,7 @@ KPIS: tuple[Kpi, ...] = (
         "person themselves or on someone else (a proxy for overdoses reversed), one per supply "
         "record, counted on the supply date; by reason.",
         "breakdown",
-        events=_replacements_for_used,
+        events=ev.replacements_for_used,
         self_dated=True,
     ),
     Kpi(
@@ -680,8 +367,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Recommendations followed by a DRR",
         denominator="Assessments recommending a DRR",
         unit="proportion",
-        events=_order_made_on_recommendation("drr"),
-        over=_recommended_for("drr"),
+        events=ev.order_made_on_recommendation("drr"),
+        over=ev.recommended_for("drr"),
         self_dated=True,
     ),
     Kpi(
@@ -695,8 +382,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Recommendations followed by an ATR",
         denominator="Assessments recommending an ATR",
         unit="proportion",
-        events=_order_made_on_recommendation("atr"),
-        over=_recommended_for("atr"),
+        events=ev.order_made_on_recommendation("atr"),
+        over=ev.recommended_for("atr"),
         self_dated=True,
     ),
     Kpi(
@@ -709,8 +396,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="People assessed who were referred",
         denominator="People assessed",
         unit="proportion",
-        events=_people_referred,
-        over=_people_assessed,
+        events=ev.people_referred,
+        over=ev.people_assessed,
         self_dated=True,
     ),
     Kpi(
@@ -723,8 +410,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Opiate users assessed who were offered or supplied Naloxone",
         denominator="Opiate users assessed",
         unit="proportion",
-        events=_people_offered_or_supplied,
-        over=_opiate_users_assessed,
+        events=ev.people_offered_or_supplied,
+        over=ev.opiate_users_assessed,
         self_dated=True,
     ),
     Kpi(
@@ -737,8 +424,8 @@ KPIS: tuple[Kpi, ...] = (
         numerator="Assessments recommending a requirement",
         denominator="Suitability assessments completed",
         unit="proportion",
-        events=_suitability_recommended,
-        over=_suitability_done_events,
+        events=ev.suitability_recommended,
+        over=ev.suitability_done_events,
         self_dated=True,
     ),
 )

@@ -13,7 +13,8 @@ import pytest
 
 from cars_desktop.reports.compute import GroupBy, compute_kpis, kpi_table
 from cars_desktop.reports.facts import Facts
-from cars_desktop.reports.kpis import KPIS, kpi_assessments
+from cars_desktop.reports.kpi_events import kpi_assessments
+from cars_desktop.reports.kpis import KPIS
 from cars_desktop.reports.periods import Period, PeriodIndex, PeriodKind, periods_between, uk_date_of
 from cars_protocol.records import NaloxoneProduct, NaloxoneSupply, Person, RecordBase, Sex
 from tests.reports.casebook import (
