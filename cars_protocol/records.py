@@ -47,6 +47,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+#: The largest revision (or form version) a record may have: the server keeps revisions in 32-bit
+#: columns, and an input beyond them must be refused as invalid, not fail in the database.
+MAX_REVISION = 2**31 - 1
+#: The largest sequence number or count on the wire: kept in signed 64-bit columns on both stores.
+MAX_SEQ = 2**62
+
+
 class Role(StrEnum):
     """What a user does in the service; access is decided from these (need-to-know)."""
 
@@ -76,7 +83,7 @@ class RecordBase(BaseModel):
     record_type: ClassVar[str]
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4)
-    revision: Annotated[int, Field(ge=1)] = 1
+    revision: Annotated[int, Field(ge=1, le=MAX_REVISION)] = 1
     created_at: UtcDateTime = Field(default_factory=utc_now)
     updated_at: UtcDateTime = Field(default_factory=utc_now)
     site_code: Code
@@ -211,7 +218,7 @@ class Assessment(RecordBase):
     episode_id: uuid.UUID | None = None
     kind: AssessmentKind
     form_id: Code
-    form_version: Annotated[int, Field(ge=1)]
+    form_version: Annotated[int, Field(ge=1, le=MAX_REVISION)]
     answers: dict[str, JsonValue] = Field(default_factory=dict)
     status: AssessmentStatus = AssessmentStatus.DRAFT
     completed_at: UtcDateTime | None = None
@@ -313,7 +320,7 @@ class ReviewDecision(RecordBase):
     record_type: ClassVar[str] = "review_decision"
 
     assessment_id: uuid.UUID
-    assessment_revision: Annotated[int, Field(ge=1)]
+    assessment_revision: Annotated[int, Field(ge=1, le=MAX_REVISION)]
     decision: Literal["approved", "returned"]
     comment: Annotated[str, Field(max_length=2000)] | None = None
 
@@ -417,7 +424,7 @@ class DaySignOff(RecordBase):
     day: date
     signed_off_site: Code
     signed_off_by_name: Annotated[str, Field(min_length=1, max_length=120)]
-    assessments: Annotated[int, Field(ge=0)] = 0
+    assessments: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
 
 
 RECORD_TYPES: dict[str, type[RecordBase]] = {

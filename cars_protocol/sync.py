@@ -44,7 +44,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, SecretStr
 
-from cars_protocol.records import Code, Role, ShortText, Username, UtcDateTime
+from cars_protocol.records import MAX_REVISION, MAX_SEQ, Code, Role, ShortText, Username, UtcDateTime
 
 HEADER_PROTOCOL = "X-Cars-Protocol"
 HEADER_CLIENT_VERSION = "X-Cars-Client-Version"
@@ -113,7 +113,7 @@ class EnrolRequest(_Message):
     workstation_id: uuid.UUID
     label: ShortText
     signing_public_key: Base64  # raw Ed25519 public key, base64
-    audit_head_seq: Annotated[int, Field(ge=0)] = 0
+    audit_head_seq: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
     audit_head_digest: Annotated[str, Field(max_length=128)] | None = None
 
 
@@ -196,8 +196,8 @@ class Change(_Message):
     change_id: ChangeId
     record_type: Annotated[str, Field(min_length=1, max_length=40)]
     record_id: uuid.UUID
-    revision: Annotated[int, Field(ge=1)]
-    base_revision: Annotated[int, Field(ge=0)]
+    revision: Annotated[int, Field(ge=1, le=MAX_REVISION)]
+    base_revision: Annotated[int, Field(ge=0, le=MAX_REVISION)]
     base_change_id: ChangeId | None = None
     record: dict[str, JsonValue]
 
@@ -206,7 +206,7 @@ class PushRequest(_Message):
     """A batch of changes, applied by the server in one transaction, plus the workstation's queue state."""
 
     changes: Annotated[list[Change], Field(max_length=MAX_PUSH_CHANGES)]
-    pending_count: Annotated[int, Field(ge=0)] = 0
+    pending_count: Annotated[int, Field(ge=0, le=MAX_SEQ)] = 0
     oldest_pending_at: UtcDateTime | None = None
 
 
@@ -229,7 +229,7 @@ class Receipt(_Message):
     change_id: ChangeId
     record_id: uuid.UUID
     status: ReceiptStatus
-    server_revision: Annotated[int, Field(ge=1)]
+    server_revision: Annotated[int, Field(ge=1, le=MAX_REVISION)]
     server_change_id: ChangeId
 
 
@@ -243,7 +243,7 @@ class PushResponse(_Message):
 class FeedItem(_Message):
     """The current server revision of one record in the workstation's scope."""
 
-    seq: Annotated[int, Field(ge=1)]
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
     record_type: Annotated[str, Field(min_length=1, max_length=40)]
     change_id: ChangeId  # the change that produced this revision; the base of the next local edit
     record: dict[str, JsonValue]
@@ -254,7 +254,7 @@ class PullResponse(_Message):
     """One bounded page of the change feed; store `cursor` once the page is applied."""
 
     items: list[FeedItem]
-    cursor: Annotated[int, Field(ge=0)]
+    cursor: Annotated[int, Field(ge=0, le=MAX_SEQ)]
     more: bool
 
 
@@ -271,7 +271,7 @@ class PersonRecordsResponse(_Message):
 class ConflictRevision(_Message):
     """One side of a conflict: who saved it, where, and the record as they saved it."""
 
-    revision: Annotated[int, Field(ge=1)]
+    revision: Annotated[int, Field(ge=1, le=MAX_REVISION)]
     workstation_id: uuid.UUID | None
     saved_by: Username
     saved_at: UtcDateTime
@@ -286,7 +286,7 @@ class ConflictInfo(_Message):
     record_type: Annotated[str, Field(min_length=1, max_length=40)]
     current: ConflictRevision
     incoming: ConflictRevision
-    base_revision: Annotated[int, Field(ge=0)]
+    base_revision: Annotated[int, Field(ge=0, le=MAX_REVISION)]
     fields: list[str]  # top-level fields whose values differ between the two
     raised_at: UtcDateTime
 
@@ -308,7 +308,7 @@ class AuditEntry(_Message):
     Entries carry identifiers, roles and operation names only, never record contents.
     """
 
-    seq: Annotated[int, Field(ge=1)]
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
     at: Annotated[str, Field(max_length=40)]
     username: Annotated[str, Field(max_length=64)]
     roles: Annotated[str, Field(max_length=200)]
@@ -334,17 +334,17 @@ class AuditPushRequest(_Message):
 class AuditPushResponse(_Message):
     """How far the server holds the chain; `alert` names a break (the entries are still kept)."""
 
-    accepted_through: Annotated[int, Field(ge=0)]
+    accepted_through: Annotated[int, Field(ge=0, le=MAX_SEQ)]
     alert: Annotated[str, Field(max_length=500)] | None = None
 
 
 class AuditAlert(_Message):
     """A break the server found in a workstation's audit chain (the entries are kept regardless)."""
 
-    alert_id: Annotated[int, Field(ge=1)]
+    alert_id: Annotated[int, Field(ge=1, le=MAX_SEQ)]
     workstation_id: uuid.UUID
     site_code: Code
-    seq: Annotated[int, Field(ge=0)]
+    seq: Annotated[int, Field(ge=0, le=MAX_SEQ)]
     problem: Annotated[str, Field(max_length=500)]
     raised_at: UtcDateTime
 
@@ -360,7 +360,7 @@ class OverbookedSlot(_Message):
 
     site_code: Code
     starts_at: UtcDateTime
-    capacity: Annotated[int, Field(ge=0)]
+    capacity: Annotated[int, Field(ge=0, le=MAX_SEQ)]
     appointment_ids: list[uuid.UUID]
     raised_at: UtcDateTime
 
@@ -372,9 +372,9 @@ class ReferenceItem(_Message):
     `body` is the file as imported. `seq` orders imports: ask for `since` the last one applied.
     """
 
-    seq: Annotated[int, Field(ge=1)]
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
     kind: Annotated[str, Field(min_length=1, max_length=80)]
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Field(ge=1, le=MAX_REVISION)]
     effective_from: date
     body: dict[str, JsonValue]
 
@@ -383,7 +383,7 @@ class ReferenceResponse(_Message):
     """Reference data versions imported after the workstation's `since`; store `cursor` once applied."""
 
     items: list[ReferenceItem]
-    cursor: Annotated[int, Field(ge=0)]
+    cursor: Annotated[int, Field(ge=0, le=MAX_SEQ)]
 
 
 # --- users ---------------------------------------------------------------------------------------

@@ -23,13 +23,11 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from cars_desktop.documents.fonts import register_fonts
 from cars_desktop.reports.commissioner import build_commissioner_report, commissioner_csvs
 from cars_desktop.reports.compute import GroupBy, KpiTable, compute_kpis, report_window
 from cars_desktop.reports.export import to_csv, to_json
 from cars_desktop.reports.facts import REPORTED_TYPES
 from cars_desktop.reports.parts import PartTable, kpi_table_in_parts
-from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
 from cars_desktop.reports.periods import Period, PeriodKind, periods_between
 from cars_desktop.reports.report_files import (
     ReportFileError,
@@ -171,6 +169,11 @@ def commissioner_files(
     records: Iterable[RecordBase], request: KpiReportRequest, now: datetime
 ) -> dict[Path, bytes]:
     """The commissioner's report as the files asked for: the PDF at `out`, the CSVs in `tables_dir`."""
+    # The PDF stack (reportlab, fonts) only for the commissioner's report: a KPI table's command
+    # starts about 0.25 s sooner without it.
+    from cars_desktop.documents.fonts import register_fonts
+    from cars_desktop.reports.pdf import DEFAULT_TITLE, render_commissioner_pdf
+
     report = build_commissioner_report(records, request.start, request.end, None, request.suppress_below)
     files: dict[Path, bytes] = {}
     if request.format == "pdf" and request.out is not None:

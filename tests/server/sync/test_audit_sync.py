@@ -286,3 +286,18 @@ def test_cars_server_admin_audit_alerts_lists_breaks(
         "entry 3",
         "audit log broken at entry 2: it is missing or out of order",
     ]
+
+
+def test_a_number_beyond_the_database_is_refused_as_invalid(server: RunningServer) -> None:
+    """Found by the endpoint fuzzer: an entry numbered past 2**64 made the insert overflow (a 500)."""
+    pc = Workstation(server)
+    entry = make_entry(pc.station.signing_key, 28832007023901495296, GENESIS)
+    response = httpx.post(
+        f"{server.base_url}/v1/audit",
+        json={"entries": [entry]},
+        headers=api_headers(pc.station, pc.token),
+        timeout=30,
+    )
+    assert response.status_code == 422, response.text
+    assert "seq" in response.text
+    assert stored(server, pc.station) == []
